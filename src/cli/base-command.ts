@@ -1,0 +1,93 @@
+import {Command, Errors, Interfaces} from '@oclif/core'
+
+import {debugEnabled, ExitCode, type ExitCodeValue, ToolkitError} from '../errors.js'
+
+export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/** The shape of an error in `--json` mode: one document on stdout, like a success result. */
+export interface JsonError {
+  error: {code: string; message: string; exitCode: number; actions: string[]}
+}
+
+interface DescribedError {
+  code: string
+  message: string
+  exitCode: ExitCodeValue | number
+  actions: string[]
+  stack?: string
+  internal: boolean
+}
+
+/**
+ * Only what every command shares: `--json`, and the mapping of thrown errors to exit codes and messages.
+ * Flags live in src/cli/flags.ts; the work lives in src/services.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static enableJsonFlag = true
+
+  protected flags!: Flags<T>
+  protected args!: Args<T>
+
+  /** Sets the exit code the process ends with once the command's result has been printed. */
+  protected setExitCode(code: ExitCodeValue): void {
+    process.exitCode = code
+  }
+
+  /** Writes a line to stderr unless `--json` is on: progress and warnings never mix with the result on stdout. */
+  protected note(line: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${line}\n`)
+  }
+
+  protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
+    if (err instanceof Errors.ExitError) throw err
+    const described = describeError(err)
+    process.exitCode = described.exitCode
+    if (this.jsonEnabled()) {
+      const json: JsonError = {
+        error: {code: described.code, message: described.message, exitCode: described.exitCode, actions: described.actions},
+      }
+      this.logJson(json)
+      return
+    }
+    const lines = [`Error: ${described.message}`, ...described.actions.map((action) => `  → ${action}`)]
+    if (described.internal) {
+      lines.push('This is a bug in ss12000-toolkit. Rerun with DEBUG=ss12000* for the stack trace and report it.')
+    }
+    if (described.stack && debugEnabled()) lines.push(described.stack)
+    process.stderr.write(`${lines.join('\n')}\n`)
+  }
+}
+
+function describeError(err: Error & {exitCode?: number}): DescribedError {
+  if (err instanceof ToolkitError) {
+    return {
+      code: err.code,
+      message: err.message,
+      exitCode: err.exitCode,
+      actions: err.actions,
+      stack: err.stack,
+      internal: err.exitCode === ExitCode.Internal,
+    }
+  }
+  // oclif's own parse errors (unknown flag, missing argument, bad option value) carry exit 2: a usage error.
+  const oclifExit = (err as {oclif?: {exit?: number}}).oclif?.exit
+  if (err instanceof Errors.CLIError && oclifExit === ExitCode.Usage) {
+    return {
+      code: 'usage',
+      message: err.message.replace(/\n\s*See more help with --help\s*$/, ''),
+      exitCode: ExitCode.Usage,
+      actions: ['See the command help with --help.'],
+      stack: err.stack,
+      internal: false,
+    }
+  }
+  return {
+    code: 'internal',
+    message: err.message || String(err),
+    exitCode: ExitCode.Internal,
+    actions: [],
+    stack: err.stack,
+    internal: true,
+  }
+}
