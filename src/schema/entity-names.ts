@@ -50,7 +50,11 @@ export const ENTITY_NAMING: Record<EntityName, EntityNaming> = {
   CalendarEvent: {collection: 'calendarEvents', deletedKey: 'calendarEvents', aliases: []},
   Attendance: {collection: 'attendances', deletedKey: 'attendances', aliases: []},
   AttendanceEvent: {collection: 'attendanceEvents', deletedKey: 'attendanceEvents', aliases: []},
-  AttendanceSchedule: {collection: 'attendanceSchedule', deletedKey: 'attendanceSchedules', aliases: ['attendanceSchedules']},
+  AttendanceSchedule: {
+    collection: 'attendanceSchedule',
+    deletedKey: 'attendanceSchedules',
+    aliases: ['attendanceSchedules'],
+  },
   Grade: {collection: 'grades', deletedKey: 'grades', aliases: []},
   Absence: {collection: 'absences', deletedKey: 'absences', aliases: []},
   AggregatedAttendance: {collection: 'aggregatedAttendance', aliases: ['aggregatedAttendances']},
