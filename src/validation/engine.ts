@@ -1,0 +1,232 @@
+import {ENTITY_NAMES, type EntityName} from '../schema/entity-names.js'
+import type {Mode, ProfileName} from '../schema/profiles.js'
+import {getEntityValidator, getModel} from '../schema/validators.js'
+import {civicNumberKey, checkIdentityRules} from './identity-layer.js'
+import {formatLocation, IntegrityIndex, type PendingReference, type ReferenceLookup} from './integrity.js'
+import {describeValue, fieldName, type Issue, makeIssue, type SourceLocation} from './issue.js'
+import {type FoundReference, referenceExtractor} from './references.js'
+import {issuesFromSchemaErrors, type RecordContext} from './schema-errors.js'
+
+export interface ValidationOptions {
+  profile: ProfileName
+  mode: Mode
+  /** Show civic numbers in messages instead of masking them. */
+  reveal: boolean
+  /** Unresolved references become warnings (the target exists elsewhere, e.g. in the receiving system). */
+  allowExternalRefs: boolean
+}
+
+/** One record to validate, with a way to find positions inside it. */
+export interface RecordInput {
+  entity: EntityName
+  value: unknown
+  /** Where the record starts. */
+  source: SourceLocation
+  /** Where a JSON pointer inside the record is. */
+  locate(pointer: string): SourceLocation
+}
+
+export interface RecordOutcome {
+  /** The record's ordinal in this run. */
+  record: number
+  issues: Issue[]
+  valid: boolean
+}
+
+export interface EntityCounts {
+  records: number
+  valid: number
+  invalid: number
+}
+
+/**
+ * Validates a stream of records in layers: schema → Swedish identity rules → uniqueness → references. Record-local
+ * layers answer at once; references that point forward are settled by `finish()` once every record has been seen.
+ * Used by `validate` and by everything that produces or loads SS 12000 data, so there is one engine.
+ */
+export class ValidationEngine {
+  private readonly index = new IntegrityIndex()
+  private readonly extractors = new Map<EntityName, (record: unknown) => FoundReference[]>()
+  private readonly counts = new Map<EntityName, EntityCounts>()
+
+  constructor(readonly options: ValidationOptions) {}
+
+  validateRecord(input: RecordInput): RecordOutcome {
+    const {entity, value} = input
+    const record = this.index.addRecord(entity, input.source)
+    const counts = this.countsOf(entity)
+    counts.records++
+    const object = isObject(value) ? value : undefined
+    const id = typeof object?.id === 'string' ? object.id : undefined
+    const context: RecordContext = {
+      entity,
+      id,
+      profile: this.options.profile,
+      reveal: this.options.reveal,
+      locate: input.locate,
+    }
+    const issues: Issue[] = []
+    const make = (
+      code: Parameters<typeof makeIssue>[0],
+      params: Record<string, string | undefined>,
+      pointer: string,
+      raw?: unknown,
+    ) =>
+      makeIssue(
+        code,
+        {entity, ...params},
+        {
+          entity,
+          id,
+          source: input.locate(pointer),
+          path: pointer,
+          field: fieldName(entity, pointer),
+          value: raw === undefined ? undefined : describeValue(raw),
+        },
+        this.options.reveal,
+      )
+
+    if (!object) {
+      issues.push(make('input.not-an-object', {detail: describeValue(value, 30)}, ''))
+    } else {
+      const validate = getEntityValidator(entity, this.options)
+      if (!validate(object)) issues.push(...issuesFromSchemaErrors(validate.errors ?? [], context))
+      issues.push(...checkIdentityRules(object, context))
+      if (id !== undefined) {
+        const first = this.index.claimId(record, id)
+        if (first !== undefined) issues.push(make('unique.id', {first: this.where(first)}, '/id', id))
+      }
+      if (entity === 'Person') issues.push(...this.checkPersonUniqueness(record, object, make))
+      for (const reference of this.extractor(entity)(object)) {
+        const lookup = this.index.lookUp({record, ...reference})
+        if (lookup.status === 'wrong-type')
+          issues.push(this.referenceIssue({record, ...reference}, lookup, input.locate))
+      }
+    }
+    const valid = !issues.some((issue) => issue.severity === 'error')
+    if (!valid) this.markInvalid(record)
+    else counts.valid++
+    return {record, issues, valid}
+  }
+
+  /** Settles the references that were still unresolved; call once, after the last record. */
+  finish(): Issue[] {
+    const issues: Issue[] = []
+    for (const {reference, lookup} of this.index.unresolved()) {
+      const issue = this.referenceIssue(reference, lookup, () => this.index.locationOf(reference.record))
+      if (issue.severity === 'error') this.markInvalid(reference.record)
+      issues.push(issue)
+    }
+    return issues
+  }
+
+  /** Records, valid and invalid, per entity type seen, in the standard's order. */
+  entityCounts(): Partial<Record<EntityName, EntityCounts>> {
+    const result: Partial<Record<EntityName, EntityCounts>> = {}
+    for (const entity of ENTITY_NAMES) {
+      const counts = this.counts.get(entity)
+      if (counts) result[entity] = {...counts}
+    }
+    return result
+  }
+
+  private checkPersonUniqueness(
+    record: number,
+    person: Record<string, unknown>,
+    make: (
+      code: 'unique.civic-no' | 'unique.eppn',
+      params: Record<string, string>,
+      pointer: string,
+      raw: unknown,
+    ) => Issue,
+  ): Issue[] {
+    const issues: Issue[] = []
+    const civic = civicNumberKey(person)
+    if (civic !== undefined) {
+      const first = this.index.claimCivicNumber(record, civic)
+      if (first !== undefined) {
+        issues.push(
+          make(
+            'unique.civic-no',
+            {first: this.where(first)},
+            '/civicNo/value',
+            (person.civicNo as {value: unknown}).value,
+          ),
+        )
+      }
+    }
+    const eppns = person.eduPersonPrincipalNames
+    if (Array.isArray(eppns)) {
+      // Within one person a repeat is a uniqueItems schema error already; count each value once per person.
+      new Set(eppns.filter((eppn): eppn is string => typeof eppn === 'string')).forEach((eppn) => {
+        const first = this.index.claimEppn(record, eppn.toLowerCase())
+        if (first !== undefined) {
+          issues.push(
+            make('unique.eppn', {first: this.where(first)}, `/eduPersonPrincipalNames/${eppns.indexOf(eppn)}`, eppn),
+          )
+        }
+      })
+    }
+    return issues
+  }
+
+  private referenceIssue(
+    reference: PendingReference,
+    lookup: ReferenceLookup,
+    locate: (pointer: string) => SourceLocation,
+  ): Issue {
+    const entity = this.index.entityOf(reference.record)
+    const field = fieldName(entity, reference.pointer)
+    const details = {
+      entity,
+      source: locate(reference.pointer),
+      path: `${reference.pointer}/id`,
+      field,
+      value: reference.id,
+    }
+    if (lookup.status === 'wrong-type') {
+      return makeIssue(
+        'ref.wrong-type',
+        {field, target: reference.target, actual: lookup.actual},
+        details,
+        this.options.reveal,
+      )
+    }
+    const code = this.options.allowExternalRefs ? 'ref.external' : 'ref.unresolved'
+    return makeIssue(code, {field, target: reference.target}, details, this.options.reveal)
+  }
+
+  private markInvalid(record: number): void {
+    if (!this.index.markInvalid(record)) return
+    const counts = this.countsOf(this.index.entityOf(record))
+    counts.invalid++
+    // A record counted valid when read can turn invalid when its forward references fail to resolve.
+    if (counts.valid + counts.invalid > counts.records) counts.valid--
+  }
+
+  private where(record: number): string {
+    return formatLocation(this.index.locationOf(record))
+  }
+
+  private extractor(entity: EntityName): (record: unknown) => FoundReference[] {
+    let extract = this.extractors.get(entity)
+    if (!extract) {
+      extract = referenceExtractor(getModel(this.options), entity)
+      this.extractors.set(entity, extract)
+    }
+    return extract
+  }
+
+  private countsOf(entity: EntityName): EntityCounts {
+    let counts = this.counts.get(entity)
+    if (!counts) {
+      counts = {records: 0, valid: 0, invalid: 0}
+      this.counts.set(entity, counts)
+    }
+    return counts
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}

@@ -1,0 +1,138 @@
+import {ENTITY_NAMES, type EntityName} from '../schema/entity-names.js'
+import type {SourceLocation} from './issue.js'
+
+/** A reference that could not be resolved when its record was read (it may point forward). */
+export interface PendingReference {
+  record: number
+  pointer: string
+  target: EntityName
+  id: string
+}
+
+/** The outcome of looking a reference up. */
+export type ReferenceLookup = {status: 'ok'} | {status: 'wrong-type'; actual: EntityName} | {status: 'pending'}
+
+/**
+ * What whole-input checks need to remember about every record, and nothing more: its id, type and where it came from
+ * (as numbers in typed arrays), and the civic numbers and EPPNs already claimed. Documents are never kept, so memory
+ * grows with the number of ids, not with the size of the data.
+ */
+export class IntegrityIndex {
+  private readonly files: string[] = []
+  private readonly fileIndex = new Map<string, number>()
+  private fileOf = new Int32Array(1024)
+  private lineOf = new Int32Array(1024)
+  private columnOf = new Int32Array(1024)
+  private typeOf = new Uint8Array(1024)
+  private invalid = new Uint8Array(1024)
+  private count = 0
+  private readonly ids = new Map<string, number>()
+  private readonly civicNumbers = new Map<string, number>()
+  private readonly eppns = new Map<string, number>()
+  private readonly pending: PendingReference[] = []
+
+  /** Records a record's type and location and returns its ordinal, the handle the other methods take. */
+  addRecord(entity: EntityName, source: SourceLocation): number {
+    const record = this.count++
+    if (record === this.fileOf.length) this.grow()
+    let file = this.fileIndex.get(source.file)
+    if (file === undefined) {
+      file = this.files.push(source.file) - 1
+      this.fileIndex.set(source.file, file)
+    }
+    this.fileOf[record] = file
+    this.lineOf[record] = source.line ?? 0
+    this.columnOf[record] = source.column ?? 0
+    this.typeOf[record] = ENTITY_NAMES.indexOf(entity)
+    return record
+  }
+
+  /** Claims an id for a record; returns the first record that had it when it is a duplicate. */
+  claimId(record: number, id: string): number | undefined {
+    return claim(this.ids, id, record)
+  }
+
+  /** Claims a civic number (nationality-qualified); returns the first record that had it. */
+  claimCivicNumber(record: number, key: string): number | undefined {
+    return claim(this.civicNumbers, key, record)
+  }
+
+  /** Claims an eduPersonPrincipalName; returns the first record that had it. */
+  claimEppn(record: number, eppn: string): number | undefined {
+    return claim(this.eppns, eppn, record)
+  }
+
+  /** Looks a reference up among the ids seen so far; unresolved ones are kept to be looked up again at the end. */
+  lookUp(reference: PendingReference): ReferenceLookup {
+    const found = this.resolve(reference)
+    if (found.status === 'pending') this.pending.push(reference)
+    return found
+  }
+
+  /** The references still unresolved now that every record has been read, with what each turned out to be. */
+  *unresolved(): Generator<{reference: PendingReference; lookup: ReferenceLookup}> {
+    for (const reference of this.pending) {
+      const lookup = this.resolve(reference)
+      if (lookup.status !== 'ok') yield {reference, lookup}
+    }
+    this.pending.length = 0
+  }
+
+  /** Marks a record invalid; true when it was not marked before (so counts move once per record). */
+  markInvalid(record: number): boolean {
+    if (this.invalid[record] === 1) return false
+    this.invalid[record] = 1
+    return true
+  }
+
+  entityOf(record: number): EntityName {
+    return ENTITY_NAMES[this.typeOf[record]!]!
+  }
+
+  locationOf(record: number): SourceLocation {
+    const line = this.lineOf[record]!
+    const column = this.columnOf[record]!
+    return {file: this.files[this.fileOf[record]!]!, ...(line > 0 ? {line} : {}), ...(column > 0 ? {column} : {})}
+  }
+
+  private resolve(reference: PendingReference): ReferenceLookup {
+    const record = this.ids.get(reference.id)
+    if (record === undefined) return {status: 'pending'}
+    const actual = this.entityOf(record)
+    return actual === reference.target ? {status: 'ok'} : {status: 'wrong-type', actual}
+  }
+
+  private grow(): void {
+    const size = this.fileOf.length * 2
+    const grow32 = (from: Int32Array) => {
+      const to = new Int32Array(size)
+      to.set(from)
+      return to
+    }
+    this.fileOf = grow32(this.fileOf)
+    this.lineOf = grow32(this.lineOf)
+    this.columnOf = grow32(this.columnOf)
+    const grow8 = (from: Uint8Array) => {
+      const to = new Uint8Array(size)
+      to.set(from)
+      return to
+    }
+    this.typeOf = grow8(this.typeOf)
+    this.invalid = grow8(this.invalid)
+  }
+}
+
+function claim(map: Map<string, number>, key: string, record: number): number | undefined {
+  const first = map.get(key)
+  if (first !== undefined) return first
+  map.set(key, record)
+  return undefined
+}
+
+/** `persons.json:12:5`, `persons.ndjson:40`, or the file alone. */
+export function formatLocation(source: SourceLocation | undefined): string {
+  if (!source) return ''
+  const sheet = source.sheet ? `${source.sheet}!` : ''
+  if (source.line === undefined) return `${source.file}${sheet ? `:${sheet}` : ''}`
+  return `${source.file}:${sheet}${source.line}${source.column === undefined ? '' : `:${source.column}`}`
+}

@@ -1,0 +1,90 @@
+import type {EntityName} from '../schema/entity-names.js'
+import {CATALOG, type IssueCode, renderIssueText} from './catalog.js'
+import {maskCivicNumbersInText} from './identity.js'
+
+export type Severity = 'error' | 'warning'
+
+/** Where a problem is: a file and a position in it (a JSON line:column, an NDJSON line, later a sheet cell). */
+export interface SourceLocation {
+  file: string
+  line?: number
+  column?: number
+  sheet?: string
+}
+
+/**
+ * One problem found in the data. Bad records become Issues and the run goes on; only conditions that stop the run
+ * throw. `message` and `hint` come from the catalog (src/validation/catalog.ts) and are already masked unless the
+ * user asked to reveal personal data.
+ */
+export interface Issue {
+  severity: Severity
+  code: IssueCode
+  message: string
+  hint?: string
+  /** The entity type the problem belongs to, when known. */
+  entity?: EntityName
+  /** The entity's id, when it has one. */
+  id?: string
+  source?: SourceLocation
+  /** JSON pointer inside the entity, e.g. `/civicNo/value`. */
+  path?: string
+  /** The SS 12000 field, e.g. `Person.civicNo.value`, `Person.enrolments[].schoolType`. */
+  field?: string
+  /** The offending value as text, masked unless revealed. */
+  value?: string
+}
+
+/** `Person.enrolments[].schoolType` from an entity type and a JSON pointer (`/enrolments/0/schoolType`). */
+export function fieldName(entity: string, pointer: string): string {
+  if (pointer === '') return entity
+  let field = entity
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~')
+    field += /^\d+$/.test(segment) ? '[]' : `.${segment}`
+  }
+  return field
+}
+
+/** Appends a segment to a JSON pointer, escaping `~` and `/` as RFC 6901 says. */
+export function childPointer(pointer: string, segment: string | number): string {
+  return `${pointer}/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`
+}
+
+export interface IssueDetails {
+  entity?: EntityName
+  id?: string
+  source?: SourceLocation
+  path?: string
+  field?: string
+  value?: string
+}
+
+/**
+ * Makes an Issue from a catalog code: renders its message and hint and, unless `reveal`, masks every civic number in
+ * the text and value. All issues are made here, so no other code can forget the masking.
+ */
+export function makeIssue(
+  code: IssueCode,
+  params: Record<string, string | number | undefined>,
+  details: IssueDetails,
+  reveal: boolean,
+): Issue {
+  const {message, hint} = renderIssueText(code, params)
+  const mask = reveal ? (text: string) => text : maskCivicNumbersInText
+  const issue: Issue = {severity: CATALOG[code].severity, code, message: mask(message)}
+  if (hint !== undefined) issue.hint = mask(hint)
+  if (details.entity !== undefined) issue.entity = details.entity
+  if (details.id !== undefined) issue.id = details.id
+  if (details.source !== undefined) issue.source = details.source
+  if (details.path !== undefined) issue.path = details.path
+  if (details.field !== undefined) issue.field = details.field
+  if (details.value !== undefined) issue.value = mask(details.value)
+  return issue
+}
+
+/** A short, readable rendering of a JSON value for messages: strings quoted, long values cut. */
+export function describeValue(value: unknown, max = 60): string {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value)
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}

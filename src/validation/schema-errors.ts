@@ -1,0 +1,152 @@
+import type {EntityName} from '../schema/entity-names.js'
+import {REF_KEYWORD} from '../schema/model.js'
+import type {ProfileName} from '../schema/profiles.js'
+import type {ErrorObject} from '../schema/validators.js'
+import type {IssueCode} from './catalog.js'
+import {childPointer, describeValue, fieldName, type Issue, makeIssue, type SourceLocation} from './issue.js'
+import {closestMatch} from './suggest.js'
+
+/** What the schema layer needs to know about the record whose errors it explains. */
+export interface RecordContext {
+  entity: EntityName
+  id?: string
+  profile: ProfileName
+  reveal: boolean
+  /** The location of a JSON pointer inside the record. */
+  locate(pointer: string): SourceLocation
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text (a JSON string)',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list (a JSON array)',
+  null: 'null',
+}
+
+const FORMAT_WORDS: Record<string, string> = {
+  uuid: 'a UUID (8-4-4-4-12 hexadecimal digits)',
+  date: 'a real date written YYYY-MM-DD',
+  'date-time': 'an RFC 3339 date-time with offset, e.g. 2024-08-19T08:00:00+02:00',
+  email: 'an email address',
+  uri: 'an absolute URI',
+}
+
+type SchemaObject = Record<string, unknown>
+
+/**
+ * Rewrites ajv's errors for one record into plain-sentence Issues: what is wrong, in SS 12000 field terms, where, and
+ * what to do. Unknown fields become warnings. The `if` wrappers of conditional requirements are folded into the
+ * requirement they guard.
+ */
+export function issuesFromSchemaErrors(errors: readonly ErrorObject[], record: RecordContext): Issue[] {
+  const issues: Issue[] = []
+  for (const error of errors) {
+    if (error.keyword === 'if' || error.keyword === 'const') continue
+    issues.push(issueFromError(error, errors, record))
+  }
+  return issues
+}
+
+function issueFromError(error: ErrorObject, all: readonly ErrorObject[], record: RecordContext): Issue {
+  const {entity} = record
+  const at = error.instancePath
+  const make = (code: IssueCode, params: Record<string, string | number | undefined>, pointer = at, value?: unknown) =>
+    makeIssue(
+      code,
+      {entity, profile: record.profile, field: fieldName(entity, pointer), ...params},
+      {
+        entity,
+        id: record.id,
+        source: record.locate(pointer),
+        path: pointer,
+        field: fieldName(entity, pointer),
+        value: value === undefined ? undefined : describeValue(value),
+      },
+      record.reveal,
+    )
+  const parentSchema = (error.parentSchema ?? {}) as SchemaObject
+
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(error.params.missingProperty)
+      const pointer = childPointer(at, missing)
+      const condition = conditionOf(error, all)
+      if (condition) return make('schema.required-when', {condition}, pointer)
+      // Point at the object that lacks the field: the field itself has no position.
+      return {...make('schema.required', {}, pointer), source: record.locate(at)}
+    }
+    case 'type': {
+      const expected = String(error.params.type)
+        .split(',')
+        .map((type) => TYPE_WORDS[type] ?? type)
+        .join(' or ')
+      const issue = make('schema.type', {expected}, at, error.data)
+      if (parentSchema[REF_KEYWORD] !== undefined && typeof error.data === 'string') {
+        issue.hint = `References are objects: write {"id": ${JSON.stringify(error.data)}} instead of the bare id.`
+      }
+      return issue
+    }
+    case 'format': {
+      const format = String(error.params.format)
+      const issue = make('schema.format', {expected: FORMAT_WORDS[format] ?? `in format ${format}`}, at, error.data)
+      if (format === 'date-time' && typeof error.data === 'string' && /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(error.data)) {
+        issue.hint = 'The time has no offset: add +01:00 (winter) or +02:00 (summer) for Swedish local time.'
+      }
+      return issue
+    }
+    case 'enum': {
+      const allowed = (error.params.allowedValues as unknown[]).map(String)
+      const suggestion = typeof error.data === 'string' ? closestMatch(error.data, allowed) : undefined
+      return make(
+        'schema.enum',
+        {
+          allowed: allowed.join(', '),
+          suggestion: suggestion ? `Did you mean "${suggestion}"? Values are case- and accent-sensitive.` : undefined,
+        },
+        at,
+        error.data,
+      )
+    }
+    case 'minItems':
+      return make('schema.min-items', {limit: Number(error.params.limit)}, at)
+    case 'uniqueItems':
+      return make('schema.unique-items', {}, at, error.data)
+    case 'minimum':
+    case 'maximum':
+      return make(
+        'schema.range',
+        {comparison: error.keyword === 'minimum' ? 'at least' : 'at most', limit: Number(error.params.limit)},
+        at,
+        error.data,
+      )
+    case 'pattern':
+      return make('schema.pattern', {pattern: String(error.params.pattern)}, at, error.data)
+    case 'additionalProperties': {
+      const extra = String(error.params.additionalProperty)
+      const known = Object.keys((parentSchema.properties ?? {}) as SchemaObject)
+      const suggestion = closestMatch(extra, known)
+      return make(
+        'schema.unknown-field',
+        {parent: fieldName(entity, at), suggestion: suggestion ? `Did you mean ${suggestion}?` : undefined},
+        childPointer(at, extra),
+      )
+    }
+    default:
+      return make('schema.other', {detail: error.message ?? error.keyword}, at, error.data)
+  }
+}
+
+/** For a `required` error inside an if/then, the condition in words: `schoolType is "GY"`. */
+function conditionOf(error: ErrorObject, all: readonly ErrorObject[]): string | undefined {
+  const thenAt = error.schemaPath.lastIndexOf('/then/')
+  if (thenAt < 0) return undefined
+  const ifPath = `${error.schemaPath.slice(0, thenAt)}/if`
+  const guard = all.find((candidate) => candidate.keyword === 'if' && candidate.schemaPath === ifPath)
+  const ifSchema = (guard?.parentSchema as SchemaObject | undefined)?.if as SchemaObject | undefined
+  const properties = (ifSchema?.properties ?? {}) as Record<string, {const?: unknown}>
+  const parts = Object.entries(properties).map(([name, schema]) => `${name} is ${JSON.stringify(schema.const)}`)
+  return parts.length > 0 ? parts.join(' and ') : 'another field has a given value'
+}
