@@ -24,7 +24,7 @@ interface DescribedError {
  * Flags live in src/cli/flags.ts; the work lives in src/services.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
-  static enableJsonFlag = true
+  static override enableJsonFlag = true
 
   protected flags!: Flags<T>
   protected args!: Args<T>
@@ -45,7 +45,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.exitCode = described.exitCode
     if (this.jsonEnabled()) {
       const json: JsonError = {
-        error: {code: described.code, message: described.message, exitCode: described.exitCode, actions: described.actions},
+        error: {
+          code: described.code,
+          message: described.message,
+          exitCode: described.exitCode,
+          actions: described.actions,
+        },
       }
       this.logJson(json)
       return
@@ -63,7 +68,7 @@ function describeError(err: Error & {exitCode?: number}): DescribedError {
   if (err instanceof ToolkitError) {
     return {
       code: err.code,
-      message: err.message,
+      message: tidyParseMessage(err.message),
       exitCode: err.exitCode,
       actions: err.actions,
       stack: err.stack,
@@ -75,7 +80,7 @@ function describeError(err: Error & {exitCode?: number}): DescribedError {
   if (err instanceof Errors.CLIError && oclifExit === ExitCode.Usage) {
     return {
       code: 'usage',
-      message: err.message.replace(/\n\s*See more help with --help\s*$/, ''),
+      message: tidyParseMessage(err.message),
       exitCode: ExitCode.Usage,
       actions: ['See the command help with --help.'],
       stack: err.stack,
@@ -90,4 +95,9 @@ function describeError(err: Error & {exitCode?: number}): DescribedError {
     stack: err.stack,
     internal: true,
   }
+}
+
+/** oclif wraps flag-parsing errors as "Parsing --flag \n\t<reason>\nSee more help with --help": keep it to one line. */
+function tidyParseMessage(message: string): string {
+  return message.replace(/\n\s*See more help with --help\s*$/, '').replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ')
 }

@@ -1,0 +1,201 @@
+import {stat} from 'node:fs/promises'
+
+import {UsageError} from '../errors.js'
+import {entityFromName, type EntityName} from '../schema/entity-names.js'
+import type {Mode, ProfileName} from '../schema/profiles.js'
+import {type JsonInputEvent, readJsonInput} from '../sources/json-input.js'
+import type {IssueCode} from '../validation/catalog.js'
+import {type EntityCounts, ValidationEngine} from '../validation/engine.js'
+import {type Issue, makeIssue, type SourceLocation} from '../validation/issue.js'
+
+export interface ValidateOptions {
+  paths: string[]
+  profile: ProfileName
+  mode: Mode
+  /** The entity type of records whose file name or body key does not say. */
+  entity?: EntityName
+  reveal: boolean
+  allowExternalRefs: boolean
+  /** Keep every issue in the result (for `--json`); otherwise only the groups with their first locations. */
+  keepAllIssues: boolean
+  /** Called now and then with what has been read so far. */
+  onProgress?: (progress: {file: string; records: number}) => void
+}
+
+/** Identical problems, counted, with where the first few are. */
+export interface IssueGroup {
+  severity: Issue['severity']
+  code: IssueCode
+  message: string
+  hint?: string
+  count: number
+  first: Array<Pick<Issue, 'source' | 'entity' | 'id' | 'path' | 'field' | 'value'>>
+}
+
+export interface ValidatedFile {
+  file: string
+  shape: string
+  records: number
+  /** Records whose entity type could not be told, so were not validated. */
+  skipped: number
+}
+
+export interface ValidateResult {
+  valid: boolean
+  profile: ProfileName
+  mode: Mode
+  files: ValidatedFile[]
+  entities: Partial<Record<EntityName, EntityCounts>>
+  /** records = valid + invalid + skipped, always. */
+  totals: {
+    files: number
+    records: number
+    valid: number
+    invalid: number
+    skipped: number
+    errors: number
+    warnings: number
+  }
+  groups: IssueGroup[]
+  /** Every issue, when asked for. */
+  issues?: Issue[]
+}
+
+/** How many locations each issue group keeps. */
+export const FIRST_LOCATIONS = 5
+const PROGRESS_EVERY = 5000
+
+/**
+ * Validates SS 12000 JSON files and directories in one streaming pass: every record goes through the validation
+ * engine as it is read; only ids and compact locations are kept for the whole-input checks.
+ */
+export async function validate(options: ValidateOptions): Promise<ValidateResult> {
+  await assertPathsExist(options.paths)
+  const engine = new ValidationEngine(options)
+  const collector = new IssueCollector(options.keepAllIssues)
+  const files: ValidatedFile[] = []
+  let current: ValidatedFile | undefined
+  let read = 0
+
+  for await (const event of readJsonInput(options.paths)) {
+    if (current?.file !== event.file) {
+      current = {file: event.file, shape: 'unknown', records: 0, skipped: 0}
+      files.push(current)
+    }
+    if (event.kind === 'item') {
+      current.records++
+      const entity = entityOfItem(event, options.entity)
+      if (entity === undefined) {
+        current.skipped++
+      } else {
+        const file = event.file
+        const outcome = engine.validateRecord({
+          entity,
+          value: event.value,
+          source: {file, line: event.position.line, column: event.position.column},
+          locate: (pointer): SourceLocation => {
+            const position = event.locate(pointer)
+            return {file, line: position.line, column: position.column}
+          },
+        })
+        for (const issue of outcome.issues) collector.add(issue)
+      }
+      if (++read % PROGRESS_EVERY === 0) options.onProgress?.({file: event.file, records: read})
+    } else if (event.kind === 'file') {
+      current.shape = event.shape
+      if (current.skipped > 0) {
+        collector.add(
+          makeIssue('input.entity-unknown', {count: current.skipped}, {source: {file: event.file}}, options.reveal),
+        )
+      }
+    } else {
+      const source: SourceLocation = {file: event.file}
+      if (event.position) Object.assign(source, {line: event.position.line, column: event.position.column})
+      collector.add(makeIssue(event.code, {detail: event.message}, {source}, options.reveal))
+    }
+  }
+  for (const issue of engine.finish()) collector.add(issue)
+
+  const entities = engine.entityCounts()
+  const counted = Object.values(entities)
+  const totals = {
+    files: files.length,
+    records: files.reduce((sum, file) => sum + file.records, 0),
+    valid: counted.reduce((sum, counts) => sum + counts.valid, 0),
+    invalid: counted.reduce((sum, counts) => sum + counts.invalid, 0),
+    skipped: files.reduce((sum, file) => sum + file.skipped, 0),
+    errors: collector.errors,
+    warnings: collector.warnings,
+  }
+  if (totals.records === 0 && totals.errors === 0) {
+    collector.add(makeIssue('input.no-entities', {}, {}, options.reveal))
+    totals.warnings = collector.warnings
+  }
+  const result: ValidateResult = {
+    valid: totals.errors === 0,
+    profile: options.profile,
+    mode: options.mode,
+    files,
+    entities,
+    totals,
+    groups: collector.groups(),
+  }
+  if (options.keepAllIssues) result.issues = collector.all
+  return result
+}
+
+/** A wrapper's collection key says what its records are; then `--entity`; then the file name. */
+function entityOfItem(item: Extract<JsonInputEvent, {kind: 'item'}>, entity: EntityName | undefined) {
+  const fromBody = item.bodyKey !== undefined && item.bodyKey !== 'data' ? entityFromName(item.bodyKey) : undefined
+  return fromBody ?? entity ?? item.entityHint
+}
+
+async function assertPathsExist(paths: string[]): Promise<void> {
+  if (paths.length === 0) throw new UsageError('Nothing to validate: give at least one file or directory.')
+  for (const path of paths) {
+    try {
+      await stat(path)
+    } catch {
+      throw new UsageError(`No such file or directory: ${path}`, {
+        actions: ['Check the path; directories are searched for .json, .ndjson and .jsonl files.'],
+      })
+    }
+  }
+}
+
+/** Groups issues by (severity, code, message) as they arrive, keeping counts and the first locations. */
+export class IssueCollector {
+  readonly all: Issue[] = []
+  errors = 0
+  warnings = 0
+  private readonly byKey = new Map<string, IssueGroup>()
+
+  constructor(private readonly keepAll: boolean) {}
+
+  add(issue: Issue): void {
+    if (issue.severity === 'error') this.errors++
+    else this.warnings++
+    if (this.keepAll) this.all.push(issue)
+    const key = `${issue.severity}\u0000${issue.code}\u0000${issue.message}`
+    let group = this.byKey.get(key)
+    if (!group) {
+      group = {severity: issue.severity, code: issue.code, message: issue.message, count: 0, first: []}
+      if (issue.hint !== undefined) group.hint = issue.hint
+      this.byKey.set(key, group)
+    }
+    group.count++
+    if (group.first.length < FIRST_LOCATIONS) {
+      const {source, entity, id, path, field, value} = issue
+      group.first.push(
+        Object.fromEntries(Object.entries({source, entity, id, path, field, value}).filter(([, v]) => v !== undefined)),
+      )
+    }
+  }
+
+  /** Errors before warnings, then the most frequent first. */
+  groups(): IssueGroup[] {
+    return [...this.byKey.values()].sort((a, b) =>
+      a.severity === b.severity ? b.count - a.count : a.severity === 'error' ? -1 : 1,
+    )
+  }
+}

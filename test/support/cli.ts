@@ -1,0 +1,56 @@
+import {spawn} from 'node:child_process'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const BIN = join(REPO_ROOT, 'bin', 'run.js')
+
+export interface CliResult {
+  stdout: string
+  stderr: string
+  exitCode: number | null
+}
+
+/**
+ * Runs the built `ss12000` command as a user would, in its own process (npm test builds first). CI=1 keeps progress
+ * off; DEBUG is cleared so stack traces appear only when a test asks for them.
+ */
+export function runCli(args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv} = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: {...process.env, CI: '1', DEBUG: '', NO_COLOR: '1', ...options.env},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (exitCode) => resolvePromise({stdout, stderr, exitCode}))
+  })
+}
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export async function makeTempDir(prefix = 'ss12000-test-'): Promise<{dir: string; cleanup: () => Promise<void>}> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  return {dir, cleanup: () => rm(dir, {recursive: true, force: true})}
+}
+
+/** Writes files (name → text, or a value to JSON-encode) into a directory; returns their paths. */
+export async function writeFiles(dir: string, files: Record<string, string | unknown>): Promise<string[]> {
+  const paths: string[] = []
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(dir, name)
+    await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2))
+    paths.push(path)
+  }
+  return paths
+}
+
+/** Lines that look like a JavaScript stack trace. */
+export function stackTraceLines(text: string): string[] {
+  return text.split('\n').filter((line) => /^\s+at .+(\(|:\d+:\d+)/.test(line))
+}
