@@ -9,7 +9,13 @@ export default tseslint.config(
     languageOptions: {globals: {process: 'readonly', console: 'readonly'}},
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
-      'no-restricted-syntax': ['error', {selector: "MemberExpression[object.name='process'][property.name='exit']", message: 'Throw a ToolkitError; the base command maps it to an exit code.'}],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='exit']",
+          message: 'Throw a ToolkitError; the base command maps it to an exit code.',
+        },
+      ],
     },
   },
   {

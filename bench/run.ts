@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: throughput of the toolkit against the bare library on the same data in the same run, reported as
+ * ratios (absolute numbers depend on the machine). BENCH_PERSONS sets the size (default 100,000); BENCH_LARGE=1 adds
+ * a 1,000,000-person run to show that peak memory follows the ids, not the documents.
+ */
+import {spawnSync} from 'node:child_process'
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {cpus, tmpdir, totalmem} from 'node:os'
+import {join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {validate} from '../src/services/validate.js'
+import {getEntityValidator} from '../src/schema/validators.js'
+import {generateDataset, generatePersons} from '../test/support/fictional.js'
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../..')
+const PERSONS = Number(process.env.BENCH_PERSONS ?? 100_000)
+const ROUNDS = 3
+
+async function writeInput(dir: string, persons: number): Promise<void> {
+  const [unit] = generateDataset({persons: 0, staff: 1, schoolUnits: 1}).organisations
+  await writeFile(join(dir, 'organisations.json'), JSON.stringify([unit]))
+  // One record per line inside a JSON array: the shape most exports have, and easy on the eye when inspecting.
+  const lines: string[] = []
+  for (const person of generatePersons(persons, 7, {enroledAt: unit!.id})) lines.push(JSON.stringify(person))
+  await writeFile(join(dir, 'persons.json'), `[\n${lines.join(',\n')}\n]\n`)
+}
+
+function best(values: number[]): number {
+  return Math.min(...values)
+}
+
+function bareAjv(objects: unknown[]): number {
+  const check = getEntityValidator('Person', {profile: 'ss12000-2020', mode: 'payload'})
+  const times: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = process.hrtime.bigint()
+    let invalid = 0
+    for (const object of objects) if (!check(object)) invalid++
+    times.push(Number(process.hrtime.bigint() - started) / 1e9)
+    if (invalid > 0) throw new Error(`bench data is invalid: ${invalid} records`)
+  }
+  return best(times)
+}
+
+async function service(dir: string): Promise<number> {
+  const times: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = process.hrtime.bigint()
+    const result = await validate({
+      paths: [dir],
+      profile: 'ss12000-2020',
+      mode: 'payload',
+      reveal: false,
+      allowExternalRefs: false,
+      keepAllIssues: false,
+    })
+    times.push(Number(process.hrtime.bigint() - started) / 1e9)
+    if (!result.valid) throw new Error('bench data is invalid')
+  }
+  return best(times)
+}
+
+/** The real command in its own process, timed by /usr/bin/time (wall seconds and peak RSS). */
+function cli(dir: string): {seconds: number; peakMiB: number} {
+  const runs: Array<{seconds: number; peakMiB: number}> = []
+  for (let round = 0; round < ROUNDS; round++) {
+    const run = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%e %M', process.execPath, join(ROOT, 'bin/run.js'), 'validate', dir],
+      {
+        encoding: 'utf8',
+        env: {...process.env, CI: '1'},
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    )
+    if (run.status !== 0) throw new Error(`ss12000 validate failed (${run.status}): ${run.stdout}${run.stderr}`)
+    const [seconds, kib] = run.stderr.trim().split('\n').at(-1)!.split(' ').map(Number)
+    runs.push({seconds: seconds!, peakMiB: kib! / 1024})
+  }
+  return {seconds: best(runs.map((run) => run.seconds)), peakMiB: Math.max(...runs.map((run) => run.peakMiB))}
+}
+
+const rate = (records: number, seconds: number) => Math.round(records / seconds).toLocaleString('en-US')
+
+async function main(): Promise<void> {
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  )
+  const dir = await mkdtemp(join(tmpdir(), 'ss12000-bench-'))
+  try {
+    await writeInput(dir, PERSONS)
+    const text = await readFile(join(dir, 'persons.json'), 'utf8')
+    console.log(
+      `data: ${PERSONS.toLocaleString('en-US')} persons, ${(text.length / 2 ** 20).toFixed(1)} MiB of JSON; best of ${ROUNDS}`,
+    )
+    const objects = JSON.parse(text) as unknown[]
+    const bare = bareAjv(objects)
+    const inProcess = await service(dir)
+    const command = cli(dir)
+    console.log('')
+    console.log('| what | seconds | records/s | vs bare ajv |')
+    console.log('| --- | ---: | ---: | ---: |')
+    console.log(
+      `| bare compiled ajv validator, objects already parsed | ${bare.toFixed(3)} | ${rate(PERSONS, bare)} | 1.00 |`,
+    )
+    console.log(
+      `| validate service (read + parse + all layers), in process | ${inProcess.toFixed(3)} | ${rate(PERSONS, inProcess)} | ${(bare / inProcess).toFixed(2)} |`,
+    )
+    console.log(
+      `| \`ss12000 validate\` command, whole process | ${command.seconds.toFixed(3)} | ${rate(PERSONS, command.seconds)} | ${(bare / command.seconds).toFixed(2)} |`,
+    )
+    console.log(
+      `\npeak RSS of \`ss12000 validate\` on ${PERSONS.toLocaleString('en-US')} persons: ${command.peakMiB.toFixed(0)} MiB`,
+    )
+
+    if (process.env.BENCH_LARGE === '1') {
+      const large = await mkdtemp(join(tmpdir(), 'ss12000-bench-large-'))
+      try {
+        const count = 1_000_000
+        await writeInput(large, count)
+        const run = cli(large)
+        console.log(
+          `peak RSS of \`ss12000 validate\` on ${count.toLocaleString('en-US')} persons: ${run.peakMiB.toFixed(0)} MiB (${rate(count, run.seconds)} records/s)`,
+        )
+      } finally {
+        await rm(large, {recursive: true, force: true})
+      }
+    }
+  } finally {
+    await rm(dir, {recursive: true, force: true})
+  }
+}
+
+await main()
