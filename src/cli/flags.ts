@@ -20,8 +20,9 @@ export const modeFlag = Flags.option({
 })()
 
 export const entityFlag = Flags.custom<EntityName>({
-  summary: 'Entity type of records whose file name or body key does not say (e.g. Person, persons).',
-  helpValue: ENTITY_NAMES.join('|'),
+  summary:
+    'Entity type of records whose file name or body key does not say: an entity or collection name (Person, persons, …).',
+  helpValue: '<entity>',
   parse: async (input) => {
     const entity = entityFromName(input)
     if (!entity) throw new UsageError(`Unknown entity type "${input}". Use one of: ${ENTITY_NAMES.join(', ')}.`)
