@@ -10,7 +10,7 @@ export interface JsonError {
   error: {code: string; message: string; exitCode: number; actions: string[]}
 }
 
-interface DescribedError {
+export interface DescribedError {
   code: string
   message: string
   exitCode: ExitCodeValue | number
@@ -64,7 +64,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 }
 
-function describeError(err: Error & {exitCode?: number}): DescribedError {
+/** How a thrown error is shown and which exit code it gets. */
+export function describeError(err: Error & {exitCode?: number}): DescribedError {
   if (err instanceof ToolkitError) {
     return {
       code: err.code,

@@ -776,6 +776,13 @@ class JsonScanner {
    * Before moving on to the next chunk, keeps the text of the current one still needed: the item in progress, or
    * the undecided top-level object. Called at the start of feed() so that finish() still sees the last chunk as is.
    */
+  /** Where the last comma was, for "trailing comma" errors found only at the closing bracket. */
+  private rememberComma(offset: number): void {
+    this.commaOffset = offset
+    this.commaLine = this.line
+    this.commaCol = offset - this.lineStart + 1
+  }
+
   private retain(): void {
     let keep = this.retainFrom()
     if (keep >= 0 && this.end - keep >= SUSPECT_SIZE) {
@@ -945,9 +952,7 @@ class JsonScanner {
         return this.beginValue(c, FOR_ELEMENT, i)
       case ST_ARR_AFTER:
         if (c === CH_COMMA) {
-          this.commaOffset = offset
-          this.commaLine = this.line
-          this.commaCol = offset - this.lineStart + 1
+          this.rememberComma(offset)
           this.state = ST_ARR_NEXT
           return i + 1
         }
@@ -994,9 +999,7 @@ class JsonScanner {
         return this.memberValue(c, i)
       case ST_OBJ_AFTER:
         if (c === CH_COMMA) {
-          this.commaOffset = offset
-          this.commaLine = this.line
-          this.commaCol = offset - this.lineStart + 1
+          this.rememberComma(offset)
           this.state = ST_OBJ_NEXT
           return i + 1
         }

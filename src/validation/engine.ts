@@ -3,9 +3,18 @@ import type {Mode, ProfileName} from '../schema/profiles.js'
 import {getEntityValidator, getModel} from '../schema/validators.js'
 import {civicNumberKey, checkIdentityRules} from './identity-layer.js'
 import {formatLocation, IntegrityIndex, type PendingReference, type ReferenceLookup} from './integrity.js'
-import {describeValue, fieldName, type Issue, makeIssue, type SourceLocation} from './issue.js'
+import type {IssueCode} from './catalog.js'
+import {
+  describeValue,
+  fieldName,
+  type Issue,
+  makeIssue,
+  type RecordContext,
+  recordIssue,
+  type SourceLocation,
+} from './issue.js'
 import {type FoundReference, referenceExtractor} from './references.js'
-import {issuesFromSchemaErrors, type RecordContext} from './schema-errors.js'
+import {issuesFromSchemaErrors} from './schema-errors.js'
 
 export interface ValidationOptions {
   profile: ProfileName
@@ -66,25 +75,8 @@ export class ValidationEngine {
       locate: input.locate,
     }
     const issues: Issue[] = []
-    const make = (
-      code: Parameters<typeof makeIssue>[0],
-      params: Record<string, string | undefined>,
-      pointer: string,
-      raw?: unknown,
-    ) =>
-      makeIssue(
-        code,
-        {entity, ...params},
-        {
-          entity,
-          id,
-          source: input.locate(pointer),
-          path: pointer,
-          field: fieldName(entity, pointer),
-          value: raw === undefined ? undefined : describeValue(raw),
-        },
-        this.options.reveal,
-      )
+    const make = (code: IssueCode, params: Record<string, string>, pointer: string, raw?: unknown) =>
+      recordIssue(context, code, params, pointer, raw)
 
     if (!object) {
       issues.push(make('input.not-an-object', {detail: describeValue(value, 30)}, ''))

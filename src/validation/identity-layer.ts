@@ -1,7 +1,6 @@
 import type {IssueCode} from './catalog.js'
 import {checkCivicNumber, checkMunicipalityCode, checkOrganisationNumber, checkSchoolUnitCode} from './identity.js'
-import {describeValue, fieldName, type Issue, makeIssue} from './issue.js'
-import type {RecordContext} from './schema-errors.js'
+import {type Issue, type RecordContext, recordIssue} from './issue.js'
 
 type Json = Record<string, unknown>
 
@@ -14,22 +13,7 @@ const EPPN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
  */
 export function checkIdentityRules(value: Json, record: RecordContext): Issue[] {
   const issues: Issue[] = []
-  const add = (code: IssueCode, pointer: string, raw: unknown, params: Record<string, string | undefined> = {}) =>
-    issues.push(
-      makeIssue(
-        code,
-        params,
-        {
-          entity: record.entity,
-          id: record.id,
-          source: record.locate(pointer),
-          path: pointer,
-          field: fieldName(record.entity, pointer),
-          value: describeValue(raw),
-        },
-        record.reveal,
-      ),
-    )
+  const add: Add = (code, pointer, raw, params = {}) => issues.push(recordIssue(record, code, params, pointer, raw))
   if (record.entity === 'Person') checkPerson(value, add)
   if (record.entity === 'Organisation') checkOrganisation(value, add)
   return issues

@@ -1,4 +1,5 @@
 import type {EntityName} from '../schema/entity-names.js'
+import type {ProfileName} from '../schema/profiles.js'
 import {CATALOG, type IssueCode, renderIssueText} from './catalog.js'
 import {maskCivicNumbersInText} from './identity.js'
 
@@ -51,14 +52,8 @@ export function childPointer(pointer: string, segment: string | number): string 
   return `${pointer}/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`
 }
 
-export interface IssueDetails {
-  entity?: EntityName
-  id?: string
-  source?: SourceLocation
-  path?: string
-  field?: string
-  value?: string
-}
+/** Where an issue is and what it is about: everything of an Issue but its text. */
+export type IssuePlace = Pick<Issue, 'entity' | 'id' | 'source' | 'path' | 'field' | 'value'>
 
 /**
  * Makes an Issue from a catalog code: renders its message and hint and, unless `reveal`, masks every civic number in
@@ -67,7 +62,7 @@ export interface IssueDetails {
 export function makeIssue(
   code: IssueCode,
   params: Record<string, string | number | undefined>,
-  details: IssueDetails,
+  details: IssuePlace,
   reveal: boolean,
 ): Issue {
   const {message, hint} = renderIssueText(code, params)
@@ -87,4 +82,41 @@ export function makeIssue(
 export function describeValue(value: unknown, max = 60): string {
   const text = value === undefined ? 'nothing' : JSON.stringify(value)
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
+/** What the record-level layers know about the record they check. */
+export interface RecordContext {
+  entity: EntityName
+  id?: string
+  profile: ProfileName
+  reveal: boolean
+  /** The location of a JSON pointer inside the record. */
+  locate(pointer: string): SourceLocation
+}
+
+/**
+ * An issue about a value inside a record: located at the pointer, named as an SS 12000 field, with the value shown
+ * (masked). `entity`, `profile` and `field` are available to the message as parameters.
+ */
+export function recordIssue(
+  record: RecordContext,
+  code: IssueCode,
+  params: Record<string, string | number | undefined>,
+  pointer: string,
+  raw?: unknown,
+): Issue {
+  const field = fieldName(record.entity, pointer)
+  return makeIssue(
+    code,
+    {entity: record.entity, profile: record.profile, field, ...params},
+    {
+      entity: record.entity,
+      id: record.id,
+      source: record.locate(pointer),
+      path: pointer,
+      field,
+      value: raw === undefined ? undefined : describeValue(raw),
+    },
+    record.reveal,
+  )
 }

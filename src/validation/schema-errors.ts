@@ -1,20 +1,8 @@
-import type {EntityName} from '../schema/entity-names.js'
 import {REF_KEYWORD} from '../schema/model.js'
-import type {ProfileName} from '../schema/profiles.js'
 import type {ErrorObject} from '../schema/validators.js'
 import type {IssueCode} from './catalog.js'
-import {childPointer, describeValue, fieldName, type Issue, makeIssue, type SourceLocation} from './issue.js'
+import {childPointer, fieldName, type Issue, type RecordContext, recordIssue} from './issue.js'
 import {closestMatch} from './suggest.js'
-
-/** What the schema layer needs to know about the record whose errors it explains. */
-export interface RecordContext {
-  entity: EntityName
-  id?: string
-  profile: ProfileName
-  reveal: boolean
-  /** The location of a JSON pointer inside the record. */
-  locate(pointer: string): SourceLocation
-}
 
 const TYPE_WORDS: Record<string, string> = {
   string: 'text (a JSON string)',
@@ -54,19 +42,7 @@ function issueFromError(error: ErrorObject, all: readonly ErrorObject[], record:
   const {entity} = record
   const at = error.instancePath
   const make = (code: IssueCode, params: Record<string, string | number | undefined>, pointer = at, value?: unknown) =>
-    makeIssue(
-      code,
-      {entity, profile: record.profile, field: fieldName(entity, pointer), ...params},
-      {
-        entity,
-        id: record.id,
-        source: record.locate(pointer),
-        path: pointer,
-        field: fieldName(entity, pointer),
-        value: value === undefined ? undefined : describeValue(value),
-      },
-      record.reveal,
-    )
+    recordIssue(record, code, params, pointer, value)
   const parentSchema = (error.parentSchema ?? {}) as SchemaObject
 
   switch (error.keyword) {
