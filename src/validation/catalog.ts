@@ -30,6 +30,47 @@ export const CATALOG = {
   },
   'input.not-an-object': {severity: 'error', message: '{entity} records must be JSON objects, found {detail}'},
   'input.no-entities': {severity: 'warning', message: 'The input holds no entities to validate'},
+  // tabular sources (CSV, Excel)
+  'source.empty': {severity: 'error', message: 'The file holds no data: it is empty or every row is blank'},
+  'source.header-only': {severity: 'warning', message: 'The file has a header row but no data rows'},
+  'source.header-empty': {severity: 'warning', message: 'Column {column} has no header; it is called {name}'},
+  'source.header-duplicate': {
+    severity: 'warning',
+    message: 'The header "{original}" appears more than once; column {column} is called {name}',
+    hint: 'Rename the column in the export, or refer to it as {name} in the template.',
+  },
+  'source.blank-rows': {severity: 'warning', message: '{count} blank row(s) skipped (lines {lines})'},
+  'source.encoding-mixed': {
+    severity: 'warning',
+    message:
+      'The file mixes encodings: {count} line(s) are not valid UTF-8 and were read as Windows-1252 (lines {lines})',
+    hint: 'Check those lines for wrong characters; save the file in one encoding (UTF-8).',
+  },
+  'source.ragged-extra': {
+    severity: 'error',
+    message:
+      'The row has {count} cells but the header has {expected}; the extra cells hold data that belongs to no column',
+    hint: 'A delimiter inside an unquoted value? Quote the value, or check --delimiter.',
+  },
+  'source.ragged-short': {
+    severity: 'warning',
+    message: 'The row has {count} cells but the header has {expected}; the missing cells are read as empty',
+  },
+  'source.truncated': {
+    severity: 'error',
+    message: 'The file ends inside a quoted value that starts on line {line}: the last record is cut off',
+    hint: 'The export was interrupted, or a quote is not closed.',
+  },
+  'source.excel-error': {
+    severity: 'error',
+    message: 'Cell {cell} holds the Excel error {value}',
+    hint: 'Fix the formula or the value in the workbook.',
+  },
+  'source.excel-no-result': {
+    severity: 'warning',
+    message: 'Cell {cell} has a formula with no saved result; it is read as empty',
+    hint: 'Open the file in Excel and save it, so the results are stored.',
+  },
   // schema
   'schema.required': {severity: 'error', message: '{entity}: the required field {field} is missing'},
   'schema.required-when': {

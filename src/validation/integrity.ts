@@ -129,10 +129,13 @@ function claim(map: Map<string, number>, key: string, record: number): number | 
   return undefined
 }
 
-/** `persons.json:12:5`, `persons.ndjson:40`, or the file alone. */
+/** `persons.json:12:5`, `persons.ndjson:40`, `elever.xlsx:Elever!C57`, or the file alone. */
 export function formatLocation(source: SourceLocation | undefined): string {
   if (!source) return ''
-  const sheet = source.sheet ? `${source.sheet}!` : ''
-  if (source.line === undefined) return `${source.file}${sheet ? `:${sheet}` : ''}`
-  return `${source.file}:${sheet}${source.line}${source.column === undefined ? '' : `:${source.column}`}`
+  if (source.sheet !== undefined) {
+    const place = source.cell ?? (source.line === undefined ? '' : String(source.line))
+    return `${source.file}:${source.sheet}${place ? `!${place}` : ''}`
+  }
+  if (source.line === undefined) return source.file
+  return `${source.file}:${source.line}${source.column === undefined ? '' : `:${source.column}`}`
 }

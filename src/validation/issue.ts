@@ -8,9 +8,13 @@ export type Severity = 'error' | 'warning'
 /** Where a problem is: a file and a position in it (a JSON line:column, an NDJSON line, later a sheet cell). */
 export interface SourceLocation {
   file: string
+  /** JSON and CSV: the physical line; Excel: the row number. */
   line?: number
+  /** JSON: the character column; CSV: the 1-based field number. */
   column?: number
   sheet?: string
+  /** Excel: the cell address, e.g. `C57`. */
+  cell?: string
 }
 
 /**
