@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {UsageError} from '../errors.js'
 import {ENTITY_NAMES, entityFromName, type EntityName} from '../schema/entity-names.js'
 import {MODES, type Mode, PROFILE_NAMES, type ProfileName} from '../schema/profiles.js'
+import {type ReaderOptions, SOURCE_ENCODINGS, type SourceEncoding} from '../sources/types.js'
 
 /** Flags shared by commands, defined once so they mean the same everywhere. */
 
@@ -39,3 +40,39 @@ export const allowExternalRefsFlag = Flags.boolean({
   default: false,
   summary: 'Report references to entities that are not in the input as warnings, not errors.',
 })
+
+/** Reader flags: one definition, so they mean the same for every command that reads CSV or Excel. */
+export const readerFlags = {
+  encoding: Flags.option({
+    options: SOURCE_ENCODINGS,
+    summary: 'CSV encoding, instead of detecting it (BOM, then UTF-8, falling back to Windows-1252).',
+  })(),
+  delimiter: Flags.string({
+    summary: 'CSV delimiter, instead of sniffing it among ; , tab and | (write tab as \\t).',
+  }),
+  sheet: Flags.string({summary: 'Excel worksheet by name or 1-based number; default: the first sheet with data.'}),
+  'header-row': Flags.integer({min: 1, summary: 'The row that holds the header, instead of detecting it (1 = first).'}),
+  'skip-rows': Flags.integer({
+    min: 0,
+    default: 0,
+    summary: 'Rows to skip right after the header (e.g. a row of explanations under it).',
+  }),
+}
+
+/** Reader options from the reader flags. */
+export function readerOptionsFrom(flags: {
+  encoding?: SourceEncoding
+  delimiter?: string
+  sheet?: string
+  'header-row'?: number
+  'skip-rows'?: number
+}): ReaderOptions {
+  const options: ReaderOptions = {}
+  if (flags.encoding !== undefined) options.encoding = flags.encoding
+  if (flags.delimiter !== undefined)
+    options.delimiter = flags.delimiter === '\\t' || flags.delimiter === 'tab' ? '\t' : flags.delimiter
+  if (flags.sheet !== undefined) options.sheet = /^\d+$/.test(flags.sheet) ? Number(flags.sheet) : flags.sheet
+  if (flags['header-row'] !== undefined) options.headerRow = flags['header-row']
+  if (flags['skip-rows']) options.skipRows = flags['skip-rows']
+  return options
+}

@@ -4,9 +4,9 @@ import {UsageError} from '../errors.js'
 import {entityFromName, type EntityName} from '../schema/entity-names.js'
 import type {Mode, ProfileName} from '../schema/profiles.js'
 import {type JsonInputEvent, readJsonInput} from '../sources/json-input.js'
-import type {IssueCode} from '../validation/catalog.js'
 import {type EntityCounts, ValidationEngine} from '../validation/engine.js'
 import {type Issue, makeIssue, type SourceLocation} from '../validation/issue.js'
+import {IssueCollector, type IssueGroup} from '../validation/issue-groups.js'
 
 export interface ValidateOptions {
   paths: string[]
@@ -20,16 +20,6 @@ export interface ValidateOptions {
   keepAllIssues: boolean
   /** Called now and then with what has been read so far. */
   onProgress?: (progress: {file: string; records: number}) => void
-}
-
-/** Identical problems, counted, with where the first few are. */
-export interface IssueGroup {
-  severity: Issue['severity']
-  code: IssueCode
-  message: string
-  hint?: string
-  count: number
-  first: Array<Pick<Issue, 'source' | 'entity' | 'id' | 'path' | 'field' | 'value'>>
 }
 
 export interface ValidatedFile {
@@ -61,8 +51,6 @@ export interface ValidateResult {
   issues?: Issue[]
 }
 
-/** How many locations each issue group keeps. */
-export const FIRST_LOCATIONS = 5
 const PROGRESS_EVERY = 5000
 
 /**
@@ -160,42 +148,5 @@ async function assertPathsExist(paths: string[]): Promise<void> {
         actions: ['Check the path; directories are searched for .json, .ndjson and .jsonl files.'],
       })
     }
-  }
-}
-
-/** Groups issues by (severity, code, message) as they arrive, keeping counts and the first locations. */
-export class IssueCollector {
-  readonly all: Issue[] = []
-  errors = 0
-  warnings = 0
-  private readonly byKey = new Map<string, IssueGroup>()
-
-  constructor(private readonly keepAll: boolean) {}
-
-  add(issue: Issue): void {
-    if (issue.severity === 'error') this.errors++
-    else this.warnings++
-    if (this.keepAll) this.all.push(issue)
-    const key = `${issue.severity}\u0000${issue.code}\u0000${issue.message}`
-    let group = this.byKey.get(key)
-    if (!group) {
-      group = {severity: issue.severity, code: issue.code, message: issue.message, count: 0, first: []}
-      if (issue.hint !== undefined) group.hint = issue.hint
-      this.byKey.set(key, group)
-    }
-    group.count++
-    if (group.first.length < FIRST_LOCATIONS) {
-      const {source, entity, id, path, field, value} = issue
-      group.first.push(
-        Object.fromEntries(Object.entries({source, entity, id, path, field, value}).filter(([, v]) => v !== undefined)),
-      )
-    }
-  }
-
-  /** Errors before warnings, then the most frequent first. */
-  groups(): IssueGroup[] {
-    return [...this.byKey.values()].sort((a, b) =>
-      a.severity === b.severity ? b.count - a.count : a.severity === 'error' ? -1 : 1,
-    )
   }
 }
