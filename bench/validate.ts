@@ -1,21 +1,19 @@
 /**
- * `npm run bench`: throughput of the toolkit against the bare library on the same data in the same run, reported as
- * ratios (absolute numbers depend on the machine). BENCH_PERSONS sets the size (default 100,000); BENCH_LARGE=1 adds
- * a 1,000,000-person run to show that peak memory follows the ids, not the documents.
+ * validate: the toolkit's validate against the bare compiled ajv validator on the same persons. BENCH_PERSONS sets the
+ * size (default 100,000); BENCH_LARGE=1 adds a 1,000,000-person run to show that peak memory follows the ids, not the
+ * documents.
  */
-import {spawnSync} from 'node:child_process'
 import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import {cpus, tmpdir, totalmem} from 'node:os'
-import {join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {validate} from '../src/services/validate.js'
 import {getEntityValidator} from '../src/schema/validators.js'
 import {generateDataset, generatePersons} from '../test/support/fictional.js'
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../..')
+import {best, rate, ROUNDS, runCommand} from './support.js'
+
 const PERSONS = Number(process.env.BENCH_PERSONS ?? 100_000)
-const ROUNDS = 3
 
 async function writeInput(dir: string, persons: number): Promise<void> {
   const [unit] = generateDataset({persons: 0, staff: 1, schoolUnits: 1}).organisations
@@ -24,10 +22,6 @@ async function writeInput(dir: string, persons: number): Promise<void> {
   const lines: string[] = []
   for (const person of generatePersons(persons, 7, {enroledAt: unit!.id})) lines.push(JSON.stringify(person))
   await writeFile(join(dir, 'persons.json'), `[\n${lines.join(',\n')}\n]\n`)
-}
-
-function best(values: number[]): number {
-  return Math.min(...values)
 }
 
 function bareAjv(objects: unknown[]): number {
@@ -73,32 +67,12 @@ async function service(dir: string): Promise<number> {
   return best(times)
 }
 
-/** The real command in its own process, timed by /usr/bin/time (wall seconds and peak RSS). */
 function cli(dir: string): {seconds: number; peakMiB: number} {
-  const runs: Array<{seconds: number; peakMiB: number}> = []
-  for (let round = 0; round < ROUNDS; round++) {
-    const run = spawnSync(
-      '/usr/bin/time',
-      ['-f', '%e %M', process.execPath, join(ROOT, 'bin/run.js'), 'validate', dir],
-      {
-        encoding: 'utf8',
-        env: {...process.env, CI: '1'},
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    )
-    if (run.status !== 0) throw new Error(`ss12000 validate failed (${run.status}): ${run.stdout}${run.stderr}`)
-    const [seconds, kib] = run.stderr.trim().split('\n').at(-1)!.split(' ').map(Number)
-    runs.push({seconds: seconds!, peakMiB: kib! / 1024})
-  }
-  return {seconds: best(runs.map((run) => run.seconds)), peakMiB: Math.max(...runs.map((run) => run.peakMiB))}
+  return runCommand(['validate', dir])
 }
 
-const rate = (records: number, seconds: number) => Math.round(records / seconds).toLocaleString('en-US')
-
-async function main(): Promise<void> {
-  console.log(
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
-  )
+export async function benchValidate(): Promise<void> {
+  console.log('\n## validate\n')
   const dir = await mkdtemp(join(tmpdir(), 'ss12000-bench-'))
   try {
     await writeInput(dir, PERSONS)
@@ -147,5 +121,3 @@ async function main(): Promise<void> {
     await rm(dir, {recursive: true, force: true})
   }
 }
-
-await main()
