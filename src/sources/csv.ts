@@ -10,6 +10,7 @@
  */
 import {Buffer} from 'node:buffer'
 import {createReadStream, type ReadStream} from 'node:fs'
+import {BatchedIterator} from './batched-iterator.js'
 
 import {type Options as CsvParseOptions, Parser} from 'csv-parse'
 import {parse as parseCsvSync} from 'csv-parse/sync'
@@ -267,11 +268,10 @@ async function readAheadToLine(records: RecordSource, line: number, file: string
  * Turns records into rows: header names, blank rows skipped and counted, ragged rows flagged. Also the iterator of
  * `OpenedSource.rows`: rows are built a chunk's worth at a time and handed out from that batch.
  */
-class RowBuilder implements AsyncIterator<SourceRow> {
+class RowBuilder extends BatchedIterator<SourceRow> {
   private headers: string[] = []
-  private batch: SourceRow[] = []
-  private next_ = 0
-  private refilling: Promise<IteratorResult<SourceRow>> | undefined
+  /** Rows built from the records read ahead while looking for the header. */
+  private readAhead: SourceRow[] = []
   private finished = false
   private skip: number
   private delivered = 0
@@ -292,61 +292,45 @@ class RowBuilder implements AsyncIterator<SourceRow> {
      */
     private readonly decoding: {perLine: boolean; settled: boolean},
   ) {
+    super()
     this.skip = Math.max(0, Math.floor(skipRows))
   }
 
   /** Starts with the header and the data records already read ahead. */
   start(headers: string[], values: string[][], lines: number[]): void {
     this.headers = headers
-    this.build(values, lines)
+    this.build(values, lines, this.readAhead)
   }
 
-  next(): Promise<IteratorResult<SourceRow>> {
-    if (this.refilling !== undefined) return this.refilling.then(() => this.next())
-    const row = this.batch[this.next_]
-    if (row !== undefined) {
-      this.next_++
-      return Promise.resolve({value: row, done: false})
-    }
-    this.refilling = this.refill().finally(() => {
-      this.refilling = undefined
-    })
-    return this.refilling
-  }
-
-  return(): Promise<IteratorResult<SourceRow>> {
-    this.batch = []
+  protected close(): void {
     this.finished = true
     this.records.close()
-    return Promise.resolve({value: undefined, done: true})
   }
 
-  private async refill(): Promise<IteratorResult<SourceRow>> {
-    this.batch = []
-    this.next_ = 0
-    while (!this.finished) {
-      if (this.records.done) {
-        // What the parser produced last (the end of the input) is built before the file issues are settled.
-        const last = this.records.take()
-        this.build(last.values, last.lines)
-        this.finish()
-      } else {
-        await this.records.pull()
-        const {values, lines} = this.records.take()
-        this.build(values, lines)
-      }
-      const first = this.batch[0]
-      if (first !== undefined) {
-        this.next_ = 1
-        return {value: first, done: false}
-      }
+  protected async nextBatch(): Promise<SourceRow[] | undefined> {
+    if (this.readAhead.length > 0) {
+      const rows = this.readAhead
+      this.readAhead = []
+      return rows
     }
-    return {value: undefined, done: true}
+    if (this.finished) return undefined
+    const rows: SourceRow[] = []
+    if (this.records.done) {
+      // What the parser produced last (the end of the input) is built before the file issues are settled.
+      const last = this.records.take()
+      this.build(last.values, last.lines, rows)
+      this.finish()
+    } else {
+      await this.records.pull()
+      const {values, lines} = this.records.take()
+      this.build(values, lines, rows)
+    }
+    return rows
   }
 
   /** The hot path: one call per chunk's worth of records. */
-  private build(values: string[][], lines: number[]): void {
-    const {headers, file, batch} = this
+  private build(values: string[][], lines: number[], batch: SourceRow[]): void {
+    const {headers, file} = this
     if (headers.length === 0) return
     const width = headers.length
     const first = headers[0]!

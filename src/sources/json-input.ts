@@ -9,6 +9,7 @@
 import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import {TextDecoder} from 'node:util'
+import {BatchedIterator} from './batched-iterator.js'
 
 import {parseTree, type Node as JsonNode} from 'jsonc-parser'
 
@@ -140,51 +141,20 @@ async function* readBatches(paths: string[], options: ReadJsonInputOptions): Asy
   }
 }
 
-/**
- * Hands out events from batches. Events come in batches of one chunk's worth because every step through an async
- * generator costs promise ticks; per event that would be several times the cost of finding and parsing the item.
- */
-class EventIterator implements AsyncIterator<JsonInputEvent> {
-  private batch: JsonInputEvent[] = []
-  private next_ = 0
-  private refilling: Promise<IteratorResult<JsonInputEvent>> | undefined
-
-  constructor(private readonly batches: AsyncGenerator<JsonInputEvent[]>) {}
-
-  next(): Promise<IteratorResult<JsonInputEvent>> {
-    if (this.refilling !== undefined) return this.refilling.then(() => this.next())
-    const event = this.batch[this.next_]
-    if (event !== undefined) {
-      this.next_++
-      return Promise.resolve({value: event, done: false})
-    }
-    this.refilling = this.refill().finally(() => {
-      this.refilling = undefined
-    })
-    return this.refilling
+/** The events of `readJsonInput`, a chunk's worth at a time. */
+class EventIterator extends BatchedIterator<JsonInputEvent> {
+  constructor(private readonly batches: AsyncGenerator<JsonInputEvent[]>) {
+    super()
   }
 
-  async return(): Promise<IteratorResult<JsonInputEvent>> {
-    this.batch = []
+  protected async nextBatch(): Promise<JsonInputEvent[] | undefined> {
+    const result = await this.batches.next()
+    return result.done === true ? undefined : result.value
+  }
+
+  protected async close(): Promise<void> {
     // Closes the file being read.
     await this.batches.return(undefined)
-    return {value: undefined, done: true}
-  }
-
-  private async refill(): Promise<IteratorResult<JsonInputEvent>> {
-    for (;;) {
-      const result = await this.batches.next()
-      if (result.done === true) {
-        this.batch = []
-        return {value: undefined, done: true}
-      }
-      const first = result.value[0]
-      if (first !== undefined) {
-        this.batch = result.value
-        this.next_ = 1
-        return {value: first, done: false}
-      }
-    }
   }
 }
 
