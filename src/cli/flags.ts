@@ -76,3 +76,8 @@ export function readerOptionsFrom(flags: {
   if (flags['skip-rows']) options.skipRows = flags['skip-rows']
   return options
 }
+
+export const configFlag = Flags.string({
+  summary: 'The configuration file (default: ./ss12000.config.yaml, or SS12000_CONFIG).',
+  helpValue: '<path>',
+})

@@ -71,3 +71,8 @@ export function getTypeValidator(name: keyof Model['types'], variant: Variant): 
   }
   return validate
 }
+
+/** Compiles a schema of the toolkit's own (configuration, templates) with the same ajv instance and formats. */
+export function compileSchema(schema: object): ValidateFunction {
+  return ajv.compile(schema)
+}

@@ -1,0 +1,217 @@
+import {readFile} from 'node:fs/promises'
+import {resolve} from 'node:path'
+
+import {type Static, Type} from '@sinclair/typebox'
+import {type Document, isMap, isScalar, isSeq, LineCounter, parseDocument} from 'yaml'
+
+import {UsageError} from '../errors.js'
+import {SCHOOL_TYPES_2020, SCHOOL_TYPES_SKOLVERKET} from '../schema/code-lists.js'
+import {compileSchema} from '../schema/validators.js'
+import {checkOrganisationNumber} from '../validation/identity.js'
+
+export const CONFIG_FILE_NAME = 'ss12000.config.yaml'
+export const CONFIG_VERSION = 1
+
+const schoolTypes = [...new Set<string>([...SCHOOL_TYPES_2020, ...SCHOOL_TYPES_SKOLVERKET])]
+
+/**
+ * The configuration a user owns: what legacy exports lack but SS 12000 requires (the organiser, term dates, default
+ * school types) and what makes ids stable and private (namespace and secret).
+ */
+export const ConfigSchema = Type.Object(
+  {
+    version: Type.Literal(CONFIG_VERSION),
+    organisation: Type.Object(
+      {
+        name: Type.String({minLength: 1}),
+        organisationNumber: Type.Optional(Type.String()),
+      },
+      {additionalProperties: false},
+    ),
+    ids: Type.Object(
+      {
+        namespace: Type.String({format: 'uuid'}),
+        secret: Type.Optional(Type.String({pattern: '^[0-9a-fA-F]{64,}$'})),
+      },
+      {additionalProperties: false},
+    ),
+    term: Type.Object(
+      {start: Type.String({format: 'date'}), end: Type.String({format: 'date'})},
+      {additionalProperties: false},
+    ),
+    defaults: Type.Optional(
+      Type.Object(
+        {
+          schoolTypes: Type.Optional(
+            Type.Array(Type.Unsafe<string>({type: 'string', enum: schoolTypes}), {uniqueItems: true}),
+          ),
+        },
+        {additionalProperties: false},
+      ),
+    ),
+  },
+  {additionalProperties: false},
+)
+
+export type Config = Static<typeof ConfigSchema>
+
+/** The environment variable that supplies (or overrides) `ids.secret`, so the secret need not sit in the file. */
+export const SECRET_ENV = 'SS12000_ID_SECRET'
+/** The environment variable naming the configuration file. */
+export const CONFIG_ENV = 'SS12000_CONFIG'
+
+const validateConfig = compileSchema(ConfigSchema)
+
+/** The configuration file to use: `--config`, then SS12000_CONFIG, then ./ss12000.config.yaml. */
+export function configPath(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
+  return resolve(cwd, flag ?? env[CONFIG_ENV] ?? CONFIG_FILE_NAME)
+}
+
+/**
+ * Reads and checks a configuration file. Every problem is a UsageError that names the file, line and column and
+ * says what to write instead; SS12000_ID_SECRET, when set, replaces `ids.secret`.
+ */
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    throw new UsageError(`No configuration file at ${path}.`, {
+      actions: ['Create one with `ss12000 init`, or point to it with --config or SS12000_CONFIG.'],
+    })
+  }
+  return parseConfig(text, path, env)
+}
+
+/** Checks configuration text as `loadConfig` does; `path` names it in messages. */
+export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const lines = new LineCounter()
+  const document = parseDocument(text, {lineCounter: lines, prettyErrors: false})
+  const where = (offset: number | undefined) => {
+    if (offset === undefined) return path
+    const {line, col} = lines.linePos(offset)
+    return `${path}:${line}:${col}`
+  }
+  const [syntax] = document.errors
+  if (syntax) throw new UsageError(`${where(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`)
+
+  const value = document.toJS() as unknown
+  const secret = env[SECRET_ENV]
+  if (secret !== undefined && secret !== '' && isRecord(value) && isRecord(value.ids)) value.ids.secret = secret
+  if (!validateConfig(value)) {
+    // A misspelt setting also shows up as a missing one; the misspelling is the one to point at.
+    const errors = validateConfig.errors!
+    const error = errors.find((candidate) => candidate.keyword === 'additionalProperties') ?? errors[0]!
+    const segments = error.instancePath.split('/').slice(1)
+    // An unknown setting is best shown where it is written, not at the object that holds it.
+    const extra = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined
+    const located = extra === undefined ? segments : [...segments, extra]
+    const offset = offsetOf(document, located)
+    const field = located.join('.') || '(top level)'
+    const detail =
+      extra !== undefined
+        ? 'unknown setting'
+        : error.keyword === 'required'
+          ? `missing setting "${String(error.params.missingProperty)}"`
+          : error.keyword === 'pattern' && segments.at(-1) === 'secret'
+            ? 'must be at least 64 hexadecimal characters (run `ss12000 init` to make one)'
+            : (error.message ?? error.keyword)
+    throw new UsageError(`${where(offset)}: ${field}: ${detail}.`, {
+      actions: [`Fix ${path}; \`ss12000 init --force\` writes a fresh, commented one.`],
+    })
+  }
+  const config = value as Config
+  const number = config.organisation.organisationNumber
+  if (number !== undefined && !checkOrganisationNumber(number).ok) {
+    const node = document.getIn(['organisation', 'organisationNumber'], true) as {range?: [number, number, number]}
+    throw new UsageError(
+      `${where(node.range?.[0])}: organisation.organisationNumber is not a valid organisationsnummer.`,
+    )
+  }
+  if (config.term.start > config.term.end) {
+    throw new UsageError(`${path}: term.start (${config.term.start}) is after term.end (${config.term.end}).`)
+  }
+  return config
+}
+
+/** Where a setting is written: the key of a mapping entry, or the item of a list. */
+function offsetOf(document: Document, path: readonly string[]): number | undefined {
+  let node: unknown = document.contents
+  let offset: number | undefined = (node as {range?: number[]} | null)?.range?.[0]
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment)
+      if (!pair) return offset
+      offset = (pair.key as {range?: number[]}).range?.[0] ?? offset
+      node = pair.value
+    } else if (isSeq(node)) {
+      node = node.items[Number(segment)]
+      offset = (node as {range?: number[]} | undefined)?.range?.[0] ?? offset
+    } else {
+      return offset
+    }
+  }
+  return offset
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+export interface ConfigTemplateValues {
+  createdOn: string
+  organisationName: string
+  organisationNumber?: string
+  namespace: string
+  secret: string
+  termStart: string
+  termEnd: string
+  schoolTypes: string[]
+}
+
+/** The commented configuration file `ss12000 init` writes. */
+export function renderConfig(values: ConfigTemplateValues): string {
+  const organisationNumber =
+    values.organisationNumber === undefined
+      ? "  # organisationNumber: 212000-0000  # the organiser's organisationsnummer"
+      : `  organisationNumber: ${JSON.stringify(values.organisationNumber)}`
+  return `# ss12000-toolkit configuration, created by \`ss12000 init\` on ${values.createdOn}.
+# What legacy exports lack but SS 12000 requires comes from here; every default applied to a record is counted in
+# the convert summary. Keep this file with your templates; keep ids.secret private.
+version: ${CONFIG_VERSION}
+
+organisation:
+  # The huvudman (school organiser) the data belongs to.
+  name: ${JSON.stringify(values.organisationName)}
+${organisationNumber}
+
+ids:
+  # Namespace of the deterministic ids (UUIDv5). Never change it: every id would change with it.
+  namespace: ${values.namespace}
+  # Secret for ids derived from personnummer (an HMAC), so an id cannot be traced back to a number.
+  # Never change it, and do not share it. ${SECRET_ENV} in the environment replaces it, if you would rather
+  # not keep it in this file.
+  secret: ${values.secret}
+
+term:
+  # Used as start and end dates of enrolments, duties, groups and placements when the export does not give them.
+  # Check them against your municipality's calendar.
+  start: ${values.termStart}
+  end: ${values.termEnd}
+
+defaults:
+  # School types assumed when an export does not say (${SCHOOL_TYPES_2020.join(', ')}).
+  schoolTypes: [${values.schoolTypes.join(', ')}]
+`
+}
+
+/** The Swedish school year around a date: mid-August to mid-June, as a starting guess for `init`. */
+export function schoolYearAround(today: string): {start: string; end: string} {
+  const year = Number(today.slice(0, 4))
+  const first = today.slice(5) >= '07-01' ? year : year - 1
+  return {start: `${first}-08-15`, end: `${first + 1}-06-15`}
+}
