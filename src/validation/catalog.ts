@@ -71,6 +71,180 @@ export const CATALOG = {
     message: 'Cell {cell} has a formula with no saved result; it is read as empty',
     hint: 'Open the file in Excel and save it, so the results are stored.',
   },
+  // transforms: mapping a legacy cell to an SS 12000 value (src/transforms)
+  'transform.name.format': {
+    severity: 'error',
+    message: 'The name is not written as the column\'s declared name format "{format}"',
+    hint: 'Check the name format declared for this column in the template ("family, given" needs one comma).',
+  },
+  'transform.name.single': {
+    severity: 'warning',
+    message: 'Only one name was found; it is used as {part}',
+    hint: 'SS 12000 requires both givenName and familyName: take the other from a column of its own, or fix the source.',
+  },
+  'transform.civic-no.format': {
+    severity: 'error',
+    message: 'Not a civic number in a known layout (YYYYMMDD-NNNN, YYMMDD-NNNN, YYYYMMDDNNNN or YYMMDDNNNN)',
+    hint: 'A number with 11 digits has a digit too many or too few; check it against the source.',
+  },
+  'transform.civic-no.date': {
+    severity: 'error',
+    message: 'The civic number does not start with a real date (samordningsnummer: day + 60)',
+  },
+  'transform.civic-no.checksum': {
+    severity: 'error',
+    message: 'The civic number fails the Luhn check digit',
+    hint: 'Check the number against its source; a typo is likely.',
+  },
+  'transform.civic-no.temporary': {
+    severity: 'error',
+    message: 'Temporary civic numbers (letters in positions 9-10) are not allowed in this column',
+    hint: "Set allowTemporary: true for the column if the school register's temporary numbers belong in the output.",
+  },
+  'transform.civic-no.lower-case': {
+    severity: 'warning',
+    message: 'Lower-case letters in a temporary civic number were changed to capitals',
+  },
+  'transform.civic-no.leading-zeros': {
+    severity: 'warning',
+    message: 'The civic number was too short; the leading zeros Excel drops from numbers were put back',
+    hint: 'Format the column as text in Excel, so that numbers starting with 0 keep their zeros.',
+  },
+  'transform.sex.temporary': {
+    severity: 'error',
+    message: 'Sex cannot be derived from a temporary civic number',
+    hint: 'Take sex from a column of its own.',
+  },
+  'transform.date.format': {
+    severity: 'error',
+    message: "The value does not match the column's declared date format {format}",
+    hint: 'Dates are never guessed: check the format declared for this column in the template.',
+  },
+  'transform.date.invalid': {severity: 'error', message: 'Not a real calendar date'},
+  'transform.date.excel-leap-day': {
+    severity: 'error',
+    message: 'Excel date 60 is 1900-02-29, a day that did not exist (a known Excel bug)',
+    hint: 'Check the date in the workbook.',
+  },
+  'transform.date.range': {
+    severity: 'error',
+    message: 'The date is outside the years 0001-9999 (Excel serial numbers 1-2958465)',
+  },
+  'transform.date.time-dropped': {severity: 'warning', message: 'The value has a time of day; only the date is kept'},
+  'transform.date-time.no-time': {
+    severity: 'warning',
+    message: 'The value has no time of day; midnight (00:00) is used',
+  },
+  'transform.date-time.invalid-time': {severity: 'error', message: 'Not a real time of day (00:00:00-23:59:59)'},
+  'transform.date-time.dst-gap': {
+    severity: 'error',
+    message: 'This local time does not exist in {timeZone}: clocks jump from 02:00 to 03:00 that night',
+    hint: 'Check the time in the source.',
+  },
+  'transform.date-time.dst-ambiguous': {
+    severity: 'warning',
+    message:
+      'This local time occurs twice in {timeZone} (clocks go back from 03:00 to 02:00); the first, summer-time one (+02:00) is used',
+  },
+  'transform.email.invalid': {
+    severity: 'error',
+    message: 'Not a valid email address',
+    hint: 'An address needs one @, a domain with a dot, and no spaces or letters outside a-z (write å, ä, ö domains in punycode).',
+  },
+  'transform.phone.invalid': {
+    severity: 'error',
+    message: 'Not a phone number: only digits, spaces, +, -, ., / and parentheses may appear',
+    hint: 'Move extensions and notes to a column of their own.',
+  },
+  'transform.phone.length': {
+    severity: 'error',
+    message: 'A Swedish phone number has 7-9 digits after the leading 0',
+  },
+  'transform.phone.international-length': {
+    severity: 'error',
+    message: 'An international phone number has 7-15 digits after the + and does not start with 0',
+  },
+  'transform.phone.leading-zero': {
+    severity: 'warning',
+    message: 'The phone number has no leading 0 or country code; it is taken as a Swedish number whose 0 was lost',
+    hint: 'Format the column as text in Excel, so that numbers starting with 0 keep their zeros.',
+  },
+  'transform.phone.trunk-zero': {
+    severity: 'warning',
+    message: 'The 0 after the country code +46 was dropped (+46 70..., not +46 070...)',
+  },
+  'transform.boolean.unknown': {
+    severity: 'error',
+    message: 'Not a yes/no value; the column accepts {accepted}',
+    hint: "Add the value to the column's true or false list in the template, or fix the source.",
+  },
+  'transform.integer.invalid': {
+    severity: 'error',
+    message: 'Not a whole number',
+    hint: 'Digits with an optional sign; thousands may be separated by spaces (1 234).',
+  },
+  'transform.decimal.invalid': {
+    severity: 'error',
+    message: 'Not a number',
+    hint: 'Use a decimal comma or point (3,5 or 3.5); thousands may be separated by spaces (1 234,5).',
+  },
+  'transform.number.range': {severity: 'error', message: 'The number is outside the allowed range {range}'},
+  'transform.percent.invalid': {
+    severity: 'error',
+    message: 'Not a percentage',
+    hint: "Write it as 50, 50 % or 0,5 (with the column's scale set to fraction or auto).",
+  },
+  'transform.percent.range': {severity: 'error', message: 'A percentage must be between 0 and 100'},
+  'transform.percent.rounded': {severity: 'warning', message: 'The percentage was rounded to a whole number'},
+  'transform.school-year.unknown': {
+    severity: 'error',
+    message: 'Cannot tell the school year from the class name',
+    hint: 'Map the class to a school year in a crosswalk, or take schoolYear from a column of its own.',
+  },
+  'transform.school-year.mixed': {
+    severity: 'error',
+    message: 'The class spans several school years (like 1-3A), so it gives no single school year',
+    hint: "Take each pupil's schoolYear from a column of its own.",
+  },
+  'transform.school-year.gy-range': {
+    severity: 'error',
+    message:
+      'The start year in the class name gives a gymnasium year outside 1-4 on the reference date (the class has left or has not started)',
+    hint: 'Check the class name, and that the reference date lies in the school year the export describes.',
+  },
+  'transform.school-type.unknown': {
+    severity: 'error',
+    message: 'Cannot tell the school type from the class name',
+    hint: 'Map the class to a school type in a crosswalk, or take it from the config.',
+  },
+  'transform.id.namespace': {
+    severity: 'error',
+    message: 'The id namespace is not a UUID',
+    hint: 'Set the id namespace in ss12000.config.yaml; ss12000 init writes one.',
+  },
+  'transform.id.entity': {
+    severity: 'error',
+    message: 'The entity name an id is derived for must be letters and digits only',
+  },
+  'transform.id.key-empty': {
+    severity: 'error',
+    message: 'A key column the id is derived from is empty',
+    hint: 'Every key column needs a value, or the id would not identify the record.',
+  },
+  'transform.id.key-separator': {
+    severity: 'error',
+    message: 'A key value the id is derived from contains the control character U+001F',
+  },
+  'transform.id.secret-missing': {
+    severity: 'error',
+    message: 'The id is derived from a civic number, but no id secret is configured',
+    hint: 'Set the id secret in ss12000.config.yaml or its environment variable; ss12000 init generates one.',
+  },
+  'transform.id.secret-invalid': {
+    severity: 'error',
+    message: 'The id secret must be hexadecimal, at least 32 digits (16 bytes)',
+    hint: 'ss12000 init generates a suitable secret.',
+  },
   // schema
   'schema.required': {severity: 'error', message: '{entity}: the required field {field} is missing'},
   'schema.required-when': {
