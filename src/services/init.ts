@@ -2,6 +2,8 @@ import {access, open} from 'node:fs/promises'
 
 import {parseConfig, renderConfig, schoolYearAround} from '../config/config.js'
 import {UsageError} from '../errors.js'
+import {parseIsoDate} from '../transforms/calendar.js'
+import {generateSecret} from '../transforms/ids.js'
 import {checkOrganisationNumber} from '../validation/identity.js'
 
 export interface InitOptions {
@@ -40,7 +42,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     ['--term-start', term.start],
     ['--term-end', term.end],
   ] as const) {
-    if (!isRealDate(date)) throw new UsageError(`${flag} ${date} is not a date written YYYY-MM-DD.`)
+    if (parseIsoDate(date) === undefined) throw new UsageError(`${flag} ${date} is not a date written YYYY-MM-DD.`)
   }
   if (term.start > term.end) throw new UsageError(`The term ends (${term.end}) before it starts (${term.start}).`)
   const namespace = options.random.uuid()
@@ -49,7 +51,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     organisationName: options.organisationName,
     ...(number === undefined ? {} : {organisationNumber: number}),
     namespace,
-    secret: Buffer.from(options.random.bytes(32)).toString('hex'),
+    secret: generateSecret(options.random.bytes(32)),
     termStart: term.start,
     termEnd: term.end,
     schoolTypes: options.schoolTypes,
@@ -90,10 +92,4 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     term,
     schoolTypes: options.schoolTypes,
   }
-}
-
-function isRealDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false
-  const date = new Date(`${text}T00:00:00Z`)
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text
 }
