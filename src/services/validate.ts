@@ -138,14 +138,21 @@ function entityOfItem(item: Extract<JsonInputEvent, {kind: 'item'}>, entity: Ent
   return fromBody ?? entity ?? item.entityHint
 }
 
+/** Exports people reach for by mistake: validate reads SS 12000 JSON, not the legacy files it is made from. */
+const TABULAR = /\.(csv|txt|skv|tsv|xlsx|xlsm|xls|ods)$/i
+
 async function assertPathsExist(paths: string[]): Promise<void> {
   if (paths.length === 0) throw new UsageError('Nothing to validate: give at least one file or directory.')
   for (const path of paths) {
-    try {
-      await stat(path)
-    } catch {
+    const stats = await stat(path).catch(() => undefined)
+    if (!stats) {
       throw new UsageError(`No such file or directory: ${path}`, {
         actions: ['Check the path; directories are searched for .json, .ndjson and .jsonl files.'],
+      })
+    }
+    if (stats.isFile() && TABULAR.test(path)) {
+      throw new UsageError(`${path} is a spreadsheet or CSV export; validate reads SS 12000 JSON.`, {
+        actions: [`Run \`ss12000 inspect ${path}\` to see how the toolkit reads it.`],
       })
     }
   }

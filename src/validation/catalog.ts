@@ -322,6 +322,11 @@ export const CATALOG = {
   // uniqueness across the input
   'unique.id': {severity: 'error', message: 'Duplicate {entity} id (first seen at {first})'},
   'unique.civic-no': {severity: 'error', message: 'Two persons share a civicNo (first at {first})'},
+  'unique.class': {
+    severity: 'error',
+    message: 'A pupil is in two Klass groups at the same time (the other is at {first})',
+    hint: 'A pupil belongs to exactly one Klass; end the old membership (endDate) before the new one starts.',
+  },
   'unique.eppn': {severity: 'error', message: 'Two persons share an eduPersonPrincipalName (first at {first})'},
   // references
   'ref.unresolved': {

@@ -89,6 +89,8 @@ export class ValidationEngine {
         if (first !== undefined) issues.push(make('unique.id', {first: this.where(first)}, '/id', id))
       }
       if (entity === 'Person') issues.push(...this.checkPersonUniqueness(record, object, make))
+      if (entity === 'Group' && object.groupType === 'Klass')
+        issues.push(...this.checkClassMemberships(record, object, make))
       for (const reference of this.extractor(entity)(object)) {
         const lookup = this.index.lookUp({record, ...reference})
         if (lookup.status === 'wrong-type')
@@ -159,6 +161,31 @@ export class ValidationEngine {
         }
       })
     }
+    return issues
+  }
+
+  private checkClassMemberships(
+    record: number,
+    group: Record<string, unknown>,
+    make: (code: 'unique.class', params: Record<string, string>, pointer: string, raw: unknown) => Issue,
+  ): Issue[] {
+    const issues: Issue[] = []
+    const memberships = Array.isArray(group.groupMemberships) ? group.groupMemberships : []
+    memberships.forEach((membership: unknown, index) => {
+      if (!isObject(membership)) return
+      const person = isObject(membership.person) ? membership.person.id : undefined
+      if (typeof person !== 'string') return
+      const date = (value: unknown) => (typeof value === 'string' ? value : undefined)
+      const other = this.index.claimClassMembership(
+        record,
+        person,
+        date(membership.startDate),
+        date(membership.endDate),
+      )
+      if (other !== undefined) {
+        issues.push(make('unique.class', {first: this.where(other)}, `/groupMemberships/${index}/person/id`, person))
+      }
+    })
     return issues
   }
 

@@ -9,6 +9,14 @@ export interface PendingReference {
   id: string
 }
 
+interface ClassMembership {
+  record: number
+  /** YYYY-MM-DD, '' when open at the start. */
+  start: string
+  /** YYYY-MM-DD, '\uffff' when open-ended. */
+  end: string
+}
+
 /** The outcome of looking a reference up. */
 export type ReferenceLookup = {status: 'ok'} | {status: 'wrong-type'; actual: EntityName} | {status: 'pending'}
 
@@ -30,6 +38,8 @@ export class IntegrityIndex {
   private readonly civicNumbers = new Map<string, number>()
   private readonly eppns = new Map<string, number>()
   private readonly pending: PendingReference[] = []
+  /** Klass memberships per person, to keep a pupil in one Klass at a time. */
+  private readonly classes = new Map<string, ClassMembership[]>()
 
   /** Records a record's type and location and returns its ordinal, the handle the other methods take. */
   addRecord(entity: EntityName, source: SourceLocation): number {
@@ -60,6 +70,25 @@ export class IntegrityIndex {
   /** Claims an eduPersonPrincipalName; returns the first record that had it. */
   claimEppn(record: number, eppn: string): number | undefined {
     return claim(this.eppns, eppn, record)
+  }
+
+  /**
+   * Records a person's membership of a Klass group (dates inclusive, missing = open-ended). Returns the group record
+   * of an earlier membership of another Klass whose dates overlap, when there is one: a pupil belongs to exactly one
+   * Klass at a time (SS 12000 Group; SPEC-NOTES §1), while moving between classes over time is fine.
+   */
+  claimClassMembership(record: number, person: string, start?: string, end?: string): number | undefined {
+    const memberships = this.classes.get(person)
+    const membership = {record, start: start ?? '', end: end ?? '\uffff'}
+    if (!memberships) {
+      this.classes.set(person, [membership])
+      return undefined
+    }
+    const clash = memberships.find(
+      (other) => other.record !== record && other.start <= membership.end && membership.start <= other.end,
+    )
+    memberships.push(membership)
+    return clash?.record
   }
 
   /** Looks a reference up among the ids seen so far; unresolved ones are kept to be looked up again at the end. */

@@ -199,6 +199,11 @@ describe('ss12000 validate: exit codes and errors', () => {
       message: /Expected --profile=dnp to be one of/,
     },
     {name: 'a bad entity', args: ['validate', 'examples', '--entity', 'Pupil'], message: /Unknown entity type "Pupil"/},
+    {
+      name: 'a CSV export',
+      args: ['validate', 'test/fixtures/not-json.csv'],
+      message: /is a spreadsheet or CSV export; validate reads SS 12000 JSON/,
+    },
   ]
   it.each(usage)('exits 2 for $name, without a stack trace', async ({args, message}) => {
     const human = await runCli(args)

@@ -432,3 +432,48 @@ describe('references', () => {
     expect(codes(issues)).toEqual(['ref.unresolved /placement/id'])
   })
 })
+
+describe('one Klass per pupil at a time', () => {
+  const GROUP2 = '2dac4b60-3e5f-4071-8cbd-2e3f4a5b6c71'
+  const klass = (id: string, membership: Record<string, unknown>, groupType = 'Klass') => ({
+    entity: 'Group' as const,
+    value: group({id, displayName: id.slice(-2), groupType, groupMemberships: [{person: {id: PERSON}, ...membership}]}),
+  })
+  const base: Record_[] = [
+    {entity: 'Organisation', value: organisation()},
+    {entity: 'Person', value: person()},
+  ]
+  it.each([
+    {name: 'two open memberships', a: {}, b: {}, expected: ['unique.class /groupMemberships/0/person/id']},
+    {
+      name: 'overlapping dates',
+      a: {startDate: '2026-08-17', endDate: '2027-01-31'},
+      b: {startDate: '2027-01-15'},
+      expected: ['unique.class /groupMemberships/0/person/id'],
+    },
+    {
+      name: 'a move between classes',
+      a: {startDate: '2026-08-17', endDate: '2027-01-31'},
+      b: {startDate: '2027-02-01'},
+      expected: [],
+    },
+    {
+      name: 'the same day is an overlap (dates are inclusive)',
+      a: {endDate: '2027-02-01'},
+      b: {startDate: '2027-02-01'},
+      expected: ['unique.class /groupMemberships/0/person/id'],
+    },
+  ])('$name', ({a, b, expected}) => {
+    const {issues} = run([...base, klass(GROUP, a), klass(GROUP2, b)])
+    expect(codes(issues)).toEqual(expected)
+  })
+
+  it('says where the other class is', () => {
+    const {issues} = run([...base, klass(GROUP, {}), klass(GROUP2, {})])
+    expect(issues[0]!.message).toBe('A pupil is in two Klass groups at the same time (the other is at input.json:3:1)')
+  })
+
+  it('leaves teaching groups alone', () => {
+    expect(run([...base, klass(GROUP, {}), klass(GROUP2, {}, 'Undervisning')]).issues).toEqual([])
+  })
+})
