@@ -475,6 +475,9 @@ class RecordSource {
  * the physical line it starts on. csv-parse's own line counter says where a record ends and counts a CRLF inside
  * quotes twice, so start lines are counted here: a record takes one line, plus the line breaks inside its values
  * (looked for only when csv-parse saw any, so ordinary records cost nothing).
+ *
+ * This relies on how csv-parse 6.2 runs its Transform (`_transform`, `_flush`, `push`, `info`), which is why
+ * package.json pins csv-parse to an exact version; test/unit/sources/csv.test.ts catches a change.
  */
 class RecordParser extends Parser {
   /** The physical line the next record starts on. */
