@@ -92,7 +92,7 @@ export class ValidationEngine {
       if (entity === 'Group' && object.groupType === 'Klass')
         issues.push(...this.checkClassMemberships(record, object, make))
       for (const reference of this.extractor(entity)(object)) {
-        const lookup = this.index.lookUp({record, ...reference})
+        const lookup = this.index.lookUp(record, reference)
         if (lookup.status === 'wrong-type')
           issues.push(this.referenceIssue({record, ...reference}, lookup, input.locate))
       }
@@ -152,7 +152,9 @@ export class ValidationEngine {
     const eppns = person.eduPersonPrincipalNames
     if (Array.isArray(eppns)) {
       // Within one person a repeat is a uniqueItems schema error already; count each value once per person.
-      new Set(eppns.filter((eppn): eppn is string => typeof eppn === 'string')).forEach((eppn) => {
+      const distinct = eppns.length === 1 ? eppns : [...new Set(eppns)]
+      distinct.forEach((eppn) => {
+        if (typeof eppn !== 'string') return
         const first = this.index.claimEppn(record, eppn.toLowerCase())
         if (first !== undefined) {
           issues.push(

@@ -61,5 +61,6 @@ export function civicNumberKey(person: Json): string | undefined {
   const civicNo = person.civicNo as Json | undefined
   if (typeof civicNo?.value !== 'string' || civicNo.value.trim() === '') return undefined
   const nationality = typeof civicNo.nationality === 'string' ? civicNo.nationality : 'SE'
-  return `${nationality}:${civicNo.value.trim()}`
+  // Swedish numbers (nearly all) are their own key; other countries' are qualified so they cannot collide with them.
+  return nationality === 'SE' ? civicNo.value.trim() : `${nationality}:${civicNo.value.trim()}`
 }

@@ -92,9 +92,9 @@ export class IntegrityIndex {
   }
 
   /** Looks a reference up among the ids seen so far; unresolved ones are kept to be looked up again at the end. */
-  lookUp(reference: PendingReference): ReferenceLookup {
+  lookUp(record: number, reference: Omit<PendingReference, 'record'>): ReferenceLookup {
     const found = this.resolve(reference)
-    if (found.status === 'pending') this.pending.push(reference)
+    if (found.status === 'pending') this.pending.push({record, ...reference})
     return found
   }
 
@@ -124,7 +124,7 @@ export class IntegrityIndex {
     return {file: this.files[this.fileOf[record]!]!, ...(line > 0 ? {line} : {}), ...(column > 0 ? {column} : {})}
   }
 
-  private resolve(reference: PendingReference): ReferenceLookup {
+  private resolve(reference: Pick<PendingReference, 'id' | 'target'>): ReferenceLookup {
     const record = this.ids.get(reference.id)
     if (record === undefined) return {status: 'pending'}
     const actual = this.entityOf(record)

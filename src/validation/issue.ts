@@ -53,7 +53,10 @@ export function fieldName(entity: string, pointer: string): string {
 
 /** Appends a segment to a JSON pointer, escaping `~` and `/` as RFC 6901 says. */
 export function childPointer(pointer: string, segment: string | number): string {
-  return `${pointer}/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`
+  if (typeof segment === 'number') return `${pointer}/${segment}`
+  // Most segments are field names with nothing to escape; this runs for every reference of every record.
+  if (segment.indexOf('~') < 0 && segment.indexOf('/') < 0) return `${pointer}/${segment}`
+  return `${pointer}/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`
 }
 
 /** Where an issue is and what it is about: everything of an Issue but its text. */
