@@ -6,6 +6,7 @@
  * because every other piece of state is a counter or a map keyed by a fixed set of format labels.
  */
 
+import {isRealDate} from '../transforms/calendar.js'
 import {checkCivicNumber, hasValidLuhn, maskCivicNumber, maskCivicNumbersInText} from '../validation/identity.js'
 
 /** What a column (or a single value) holds. */
@@ -263,17 +264,6 @@ interface Analysis {
 function headerHints(header: string | undefined): Hints {
   const lower = (header ?? '').normalize('NFC').toLowerCase()
   return {date: DATE_HEADER.test(lower), percent: PERCENT_HEADER.test(lower)}
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-}
-
-/** Calendar validity without `Date`, whose overflow rules would accept 2024-02-30. */
-function isRealDate(year: number, month: number, day: number): boolean {
-  if (year < 1 || month < 1 || month > 12 || day < 1) return false
-  const days = month === 2 ? (isLeapYear(year) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
-  return day <= days
 }
 
 function twoDigits(value: string, at: number): number {

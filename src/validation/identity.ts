@@ -4,6 +4,8 @@
  * Everything here is pure so that validation results do not depend on the clock or the environment.
  */
 
+import {isRealDate} from '../transforms/calendar.js'
+
 export type CivicNumberKind = 'personnummer' | 'samordningsnummer' | 'temporary'
 
 export type CivicNumberProblem =
@@ -48,20 +50,6 @@ const CIVIC_SEPARATORS = /[-+\s]/g
 
 function isDigits(value: string): boolean {
   return /^[0-9]+$/.test(value)
-}
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeapYear(year) ? 29 : 28
-  return [4, 6, 9, 11].includes(month) ? 30 : 31
-}
-
-/** Calendar validity without `Date`, whose two-digit-year and overflow rules would silently accept bad dates. */
-function isRealDate(year: number, month: number, day: number): boolean {
-  return Number.isInteger(year) && year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
 }
 
 function formatDate(year: number, month: number, day: number): string {
