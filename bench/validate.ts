@@ -11,7 +11,7 @@ import {validate} from '../src/services/validate.js'
 import {getEntityValidator} from '../src/schema/validators.js'
 import {generateDataset, generatePersons} from '../test/support/fictional.js'
 
-import {best, rate, ROUNDS, runCommand} from './support.js'
+import {rate, ROUNDS, runCommand, timeBest} from './support.js'
 
 const PERSONS = Number(process.env.BENCH_PERSONS ?? 100_000)
 
@@ -24,35 +24,25 @@ async function writeInput(dir: string, persons: number): Promise<void> {
   await writeFile(join(dir, 'persons.json'), `[\n${lines.join(',\n')}\n]\n`)
 }
 
-function bareAjv(objects: unknown[]): number {
+function bareAjv(objects: unknown[]): Promise<number> {
   const check = getEntityValidator('Person', {profile: 'ss12000-2020', mode: 'payload'})
-  const times: number[] = []
-  for (let round = 0; round < ROUNDS; round++) {
-    const started = process.hrtime.bigint()
+  return timeBest(async () => {
     let invalid = 0
     for (const object of objects) if (!check(object)) invalid++
-    times.push(Number(process.hrtime.bigint() - started) / 1e9)
     if (invalid > 0) throw new Error(`bench data is invalid: ${invalid} records`)
-  }
-  return best(times)
+  })
 }
 
 /** The bare libraries doing the whole job the simplest way: read the file, JSON.parse it whole, run ajv. */
-async function bareWhole(file: string): Promise<number> {
+function bareWhole(file: string): Promise<number> {
   const check = getEntityValidator('Person', {profile: 'ss12000-2020', mode: 'payload'})
-  const times: number[] = []
-  for (let round = 0; round < ROUNDS; round++) {
-    const started = process.hrtime.bigint()
+  return timeBest(async () => {
     for (const object of JSON.parse(await readFile(file, 'utf8')) as unknown[]) check(object)
-    times.push(Number(process.hrtime.bigint() - started) / 1e9)
-  }
-  return best(times)
+  })
 }
 
-async function service(dir: string): Promise<number> {
-  const times: number[] = []
-  for (let round = 0; round < ROUNDS; round++) {
-    const started = process.hrtime.bigint()
+function service(dir: string): Promise<number> {
+  return timeBest(async () => {
     const result = await validate({
       paths: [dir],
       profile: 'ss12000-2020',
@@ -61,10 +51,8 @@ async function service(dir: string): Promise<number> {
       allowExternalRefs: false,
       keepAllIssues: false,
     })
-    times.push(Number(process.hrtime.bigint() - started) / 1e9)
     if (!result.valid) throw new Error('bench data is invalid')
-  }
-  return best(times)
+  })
 }
 
 function cli(dir: string): {seconds: number; peakMiB: number} {
@@ -81,7 +69,7 @@ export async function benchValidate(): Promise<void> {
       `data: ${PERSONS.toLocaleString('en-US')} persons, ${(text.length / 2 ** 20).toFixed(1)} MiB of JSON; best of ${ROUNDS}`,
     )
     const objects = JSON.parse(text) as unknown[]
-    const bare = bareAjv(objects)
+    const bare = await bareAjv(objects)
     const whole = await bareWhole(join(dir, 'persons.json'))
     const inProcess = await service(dir)
     const command = cli(dir)
