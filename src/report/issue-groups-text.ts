@@ -1,5 +1,5 @@
 import type {IssueGroup} from '../validation/issue-groups.js'
-import {formatLocation} from '../validation/integrity.js'
+import {formatLocation} from '../validation/issue.js'
 
 /** Issue groups as text: the message with its count and code, the first locations, the hint. */
 export function renderIssueGroups(groups: readonly IssueGroup[]): string[] {

@@ -2,11 +2,12 @@ import {ENTITY_NAMES, type EntityName} from '../schema/entity-names.js'
 import type {Mode, ProfileName} from '../schema/profiles.js'
 import {getEntityValidator, getModel} from '../schema/validators.js'
 import {civicNumberKey, checkIdentityRules} from './identity-layer.js'
-import {formatLocation, IntegrityIndex, type PendingReference, type ReferenceLookup} from './integrity.js'
+import {IntegrityIndex, type PendingReference, type ReferenceLookup} from './integrity.js'
 import type {IssueCode} from './catalog.js'
 import {
   describeValue,
   fieldName,
+  formatLocation,
   type Issue,
   makeIssue,
   type RecordContext,

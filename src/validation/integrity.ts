@@ -157,14 +157,3 @@ function claim(map: Map<string, number>, key: string, record: number): number | 
   map.set(key, record)
   return undefined
 }
-
-/** `persons.json:12:5`, `persons.ndjson:40`, `elever.xlsx:Elever!C57`, or the file alone. */
-export function formatLocation(source: SourceLocation | undefined): string {
-  if (!source) return ''
-  if (source.sheet !== undefined) {
-    const place = source.cell ?? (source.line === undefined ? '' : String(source.line))
-    return `${source.file}:${source.sheet}${place ? `!${place}` : ''}`
-  }
-  if (source.line === undefined) return source.file
-  return `${source.file}:${source.line}${source.column === undefined ? '' : `:${source.column}`}`
-}

@@ -17,6 +17,17 @@ export interface SourceLocation {
   cell?: string
 }
 
+/** `persons.json:12:5`, `persons.ndjson:40`, `elever.xlsx:Elever!C57`, or the file alone. */
+export function formatLocation(source: SourceLocation | undefined): string {
+  if (!source) return ''
+  if (source.sheet !== undefined) {
+    const place = source.cell ?? (source.line === undefined ? '' : String(source.line))
+    return `${source.file}:${source.sheet}${place ? `!${place}` : ''}`
+  }
+  if (source.line === undefined) return source.file
+  return `${source.file}:${source.line}${source.column === undefined ? '' : `:${source.column}`}`
+}
+
 /**
  * One problem found in the data. Bad records become Issues and the run goes on; only conditions that stop the run
  * throw. `message` and `hint` come from the catalog (src/validation/catalog.ts) and are already masked unless the
