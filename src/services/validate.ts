@@ -3,6 +3,7 @@ import {stat} from 'node:fs/promises'
 import {UsageError} from '../errors.js'
 import {entityFromName, type EntityName} from '../schema/entity-names.js'
 import type {Mode, ProfileName} from '../schema/profiles.js'
+import {isTabularFile} from '../sources/index.js'
 import {type JsonInputEvent, readJsonInput} from '../sources/json-input.js'
 import {type EntityCounts, ValidationEngine} from '../validation/engine.js'
 import {type Issue, makeIssue, type SourceLocation} from '../validation/issue.js'
@@ -138,9 +139,6 @@ function entityOfItem(item: Extract<JsonInputEvent, {kind: 'item'}>, entity: Ent
   return fromBody ?? entity ?? item.entityHint
 }
 
-/** Exports people reach for by mistake: validate reads SS 12000 JSON, not the legacy files it is made from. */
-const TABULAR = /\.(csv|txt|skv|tsv|xlsx|xlsm|xls|ods)$/i
-
 async function assertPathsExist(paths: string[]): Promise<void> {
   if (paths.length === 0) throw new UsageError('Nothing to validate: give at least one file or directory.')
   for (const path of paths) {
@@ -150,7 +148,8 @@ async function assertPathsExist(paths: string[]): Promise<void> {
         actions: ['Check the path; directories are searched for .json, .ndjson and .jsonl files.'],
       })
     }
-    if (stats.isFile() && TABULAR.test(path)) {
+    // Exports people reach for by mistake: validate reads SS 12000 JSON, not the legacy files it is made from.
+    if (stats.isFile() && isTabularFile(path)) {
       throw new UsageError(`${path} is a spreadsheet or CSV export; validate reads SS 12000 JSON.`, {
         actions: [`Run \`ss12000 inspect ${path}\` to see how the toolkit reads it.`],
       })

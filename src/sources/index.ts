@@ -17,6 +17,15 @@ const REFUSED: Record<string, string> = {
   '.numbers': 'a Numbers spreadsheet',
 }
 
+/** Extensions that say "delimited text export" outright (other names are read as CSV too, but say nothing). */
+const CSV_EXTENSIONS = new Set(['.csv', '.txt', '.skv', '.tsv'])
+
+/** Whether a path names a spreadsheet or CSV export by its extension (readable or not), rather than JSON. */
+export function isTabularFile(file: string): boolean {
+  const extension = extname(file).toLowerCase()
+  return XLSX_EXTENSIONS.has(extension) || CSV_EXTENSIONS.has(extension) || extension in REFUSED
+}
+
 /** The kind of tabular file a path names, by its extension. */
 export function sourceFormat(file: string): 'csv' | 'xlsx' {
   const extension = extname(file).toLowerCase()
