@@ -10,12 +10,7 @@ import {
   parseIsoDate,
   referenceDateOf,
 } from '../../../src/transforms/calendar.js'
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
+import {type Case} from '../../support/cases.js'
 
 describe('daysFromCivil / civilFromDays', () => {
   const cases: Case<[number, number, number], number>[] = [

@@ -2,24 +2,11 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {deriveBirthDate, deriveSex, normalizeCivicNumber} from '../../../src/transforms/civic-number.js'
-import type {TransformResult} from '../../../src/transforms/types.js'
 import {makeCivicNumber} from '../../../src/validation/identity.js'
+import {type Case, type Outcome, outcome} from '../../support/cases.js'
 
 // All numbers are fictional, built with makeCivicNumber (valid Luhn digits) or taken from identity.test.ts.
 // The Luhn digit covers YYMMDDNNN only, so the same 10 digits are valid in every century.
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
-
-type Outcome<T> = {value: T; warning?: string} | {problem: string}
-
-function outcome<T>(result: TransformResult<T>): Outcome<T> {
-  if (!result.ok) return {problem: result.problem.code}
-  return result.warning === undefined ? {value: result.value} : {value: result.value, warning: result.warning.code}
-}
 
 const ctx = {referenceDate: '2026-08-17'}
 /** YYMMDD-NNNN (or with another separator) from a 12-digit number. */

@@ -1,22 +1,9 @@
 import {describe, expect, it} from 'vitest'
 
 import {normalizeEmail, normalizePhone} from '../../../src/transforms/contact.js'
-import type {TransformResult} from '../../../src/transforms/types.js'
+import {type Case, type Outcome, outcome} from '../../support/cases.js'
 
 // Addresses use the reserved .example domain or the fictional skola.se; numbers are made up.
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
-
-type Outcome<T> = {value: T; warning?: string} | {problem: string}
-
-function outcome<T>(result: TransformResult<T>): Outcome<T> {
-  if (!result.ok) return {problem: result.problem.code}
-  return result.warning === undefined ? {value: result.value} : {value: result.value, warning: result.warning.code}
-}
 
 const invalidEmail = {problem: 'transform.email.invalid'}
 

@@ -2,22 +2,9 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {type DateFormat, parseDate, parseDateTime} from '../../../src/transforms/dates.js'
-import type {TransformResult} from '../../../src/transforms/types.js'
+import {type Case, type Outcome, outcome} from '../../support/cases.js'
 
 // Expected Excel serials and Stockholm offsets were checked against Python's datetime and zoneinfo.
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
-
-type Outcome<T> = {value: T; warning?: string} | {problem: string}
-
-function outcome<T>(result: TransformResult<T>): Outcome<T> {
-  if (!result.ok) return {problem: result.problem.code}
-  return result.warning === undefined ? {value: result.value} : {value: result.value, warning: result.warning.code}
-}
 
 const dropped = 'transform.date.time-dropped'
 

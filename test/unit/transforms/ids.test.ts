@@ -2,14 +2,9 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {deriveId, type DeriveIdOptions, generateSecret, isValidNamespace, uuidV5} from '../../../src/transforms/ids.js'
+import {type Case} from '../../support/cases.js'
 
 // Expected ids were computed independently with Python's uuid.uuid5 and hmac modules.
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
 
 const DNS = '6ba7b810-9dad-11d1-80b4-00c04fd430c8'
 const URL = '6ba7b811-9dad-11d1-80b4-00c04fd430c8'

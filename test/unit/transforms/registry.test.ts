@@ -8,12 +8,7 @@ import {DATE_FORMATS} from '../../../src/transforms/dates.js'
 import {describeTransforms, getTransform, resolveTransformParams, TRANSFORMS} from '../../../src/transforms/registry.js'
 import type {TransformResult} from '../../../src/transforms/types.js'
 import {CATALOG, type IssueCode} from '../../../src/validation/catalog.js'
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
+import {type Case} from '../../support/cases.js'
 
 const ctx = {referenceDate: '2026-08-17'}
 

@@ -1,20 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {type ClassYear, schoolYearFromClass} from '../../../src/transforms/school.js'
-import type {TransformResult} from '../../../src/transforms/types.js'
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
-
-type Outcome<T> = {value: T; warning?: string} | {problem: string}
-
-function outcome<T>(result: TransformResult<T>): Outcome<T> {
-  if (!result.ok) return {problem: result.problem.code}
-  return result.warning === undefined ? {value: result.value} : {value: result.value, warning: result.warning.code}
-}
+import {type Case, type Outcome, outcome} from '../../support/cases.js'
 
 const ctx = {referenceDate: '2026-08-17'}
 const gr = (schoolYear: number): Outcome<ClassYear> => ({value: {schoolYear, schoolType: 'GR'}})

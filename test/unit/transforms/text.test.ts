@@ -6,22 +6,9 @@ import {
   splitName,
   type SplitNameOptions,
 } from '../../../src/transforms/text.js'
-import type {TransformResult} from '../../../src/transforms/types.js'
+import {type Case, type Outcome, outcome} from '../../support/cases.js'
 
 // Names are fictional combinations of common Swedish names.
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
-
-type Outcome<T> = {value: T; warning?: string} | {problem: string}
-
-function outcome<T>(result: TransformResult<T>): Outcome<T> {
-  if (!result.ok) return {problem: result.problem.code}
-  return result.warning === undefined ? {value: result.value} : {value: result.value, warning: result.warning.code}
-}
 
 describe('normalizeText', () => {
   const cases: Case<{value: string | undefined; options?: NormalizeTextOptions}, string | undefined>[] = [

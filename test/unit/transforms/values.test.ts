@@ -1,6 +1,5 @@
 import {describe, expect, it} from 'vitest'
 
-import type {TransformResult} from '../../../src/transforms/types.js'
 import {
   parseBoolean,
   type ParseBooleanOptions,
@@ -11,19 +10,7 @@ import {
   splitList,
   type SplitListOptions,
 } from '../../../src/transforms/values.js'
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
-
-type Outcome<T> = {value: T; warning?: string} | {problem: string}
-
-function outcome<T>(result: TransformResult<T>): Outcome<T> {
-  if (!result.ok) return {problem: result.problem.code}
-  return result.warning === undefined ? {value: result.value} : {value: result.value, warning: result.warning.code}
-}
+import {type Case, type Outcome, outcome} from '../../support/cases.js'
 
 describe('parseBoolean', () => {
   const defaults: Case<string | undefined, Outcome<boolean | undefined>>[] = [

@@ -15,6 +15,7 @@ import {
   type CodeCheck,
   type OrganisationNumberCheck,
 } from '../../../src/validation/identity.js'
+import {type Case} from '../../support/cases.js'
 
 // All fixtures are fictional. Hand-verified check digits (weights 2,1,2,… over YYMMDDNNN; products' digit sums):
 //   201002037271  100203727: 2+0+0+2+0+3+5+2+5 = 19 → 1   (the spec's own valid example)
@@ -26,12 +27,6 @@ import {
 //   200112240123  011224012: 0+1+2+2+4+4+0+1+4 = 18 → 2   (so the spec's examples ending 3 and 9 fail)
 //   559900-1236   559900123: 1+5+9+9+0+0+2+2+6 = 34 → 6
 //   212000-9994   212000999: 4+1+4+0+0+0+9+9+9 = 36 → 4
-
-interface Case<I, E> {
-  name: string
-  input: I
-  expected: E
-}
 
 describe('luhnCheckDigit / hasValidLuhn', () => {
   const digitCases: Case<string, number>[] = [
