@@ -2,12 +2,12 @@ import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 
 import {type Static, Type} from '@sinclair/typebox'
-import {type Document, isMap, isScalar, isSeq, LineCounter, parseDocument} from 'yaml'
 
 import {UsageError} from '../errors.js'
 import {SCHOOL_TYPES_2020, SCHOOL_TYPES_SKOLVERKET} from '../schema/code-lists.js'
 import {compileSchema} from '../schema/validators.js'
 import {checkOrganisationNumber} from '../validation/identity.js'
+import {parseLocatedYaml, pickSchemaError} from './located-yaml.js'
 
 export const CONFIG_FILE_NAME = 'ss12000.config.yaml'
 export const CONFIG_VERSION = 1
@@ -89,73 +89,32 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
 
 /** Checks configuration text as `loadConfig` does; `path` names it in messages. */
 export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const lines = new LineCounter()
-  const document = parseDocument(text, {lineCounter: lines, prettyErrors: false})
-  const where = (offset: number | undefined) => {
-    if (offset === undefined) return path
-    const {line, col} = lines.linePos(offset)
-    return `${path}:${line}:${col}`
-  }
-  const [syntax] = document.errors
-  if (syntax) throw new UsageError(`${where(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`)
-
-  const value = document.toJS() as unknown
+  const document = parseLocatedYaml(text, path)
+  const value = document.value
   const secret = env[SECRET_ENV]
   if (secret !== undefined && secret !== '' && isRecord(value) && isRecord(value.ids)) value.ids.secret = secret
   if (!validateConfig(value)) {
-    // A misspelt setting also shows up as a missing one; the misspelling is the one to point at.
-    const errors = validateConfig.errors!
-    const error = errors.find((candidate) => candidate.keyword === 'additionalProperties') ?? errors[0]!
-    const segments = error.instancePath.split('/').slice(1)
-    // An unknown setting is best shown where it is written, not at the object that holds it.
-    const extra = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined
-    const located = extra === undefined ? segments : [...segments, extra]
-    const offset = offsetOf(document, located)
-    const field = located.join('.') || '(top level)'
+    const error = pickSchemaError(validateConfig.errors!)
+    const field = error.path.join('.') || '(top level)'
     const detail =
-      extra !== undefined
-        ? 'unknown setting'
-        : error.keyword === 'required'
-          ? `missing setting "${String(error.params.missingProperty)}"`
-          : error.keyword === 'pattern' && segments.at(-1) === 'secret'
-            ? 'must be at least 64 hexadecimal characters (run `ss12000 init` to make one)'
-            : (error.message ?? error.keyword)
-    throw new UsageError(`${where(offset)}: ${field}: ${detail}.`, {
+      error.detail.startsWith('must match pattern') && error.path.at(-1) === 'secret'
+        ? 'must be at least 64 hexadecimal characters (run `ss12000 init` to make one)'
+        : error.detail
+    throw new UsageError(`${document.where(error.path)}: ${field}: ${detail}.`, {
       actions: [`Fix ${path}; \`ss12000 init --force\` writes a fresh, commented one.`],
     })
   }
   const config = value as Config
   const number = config.organisation.organisationNumber
   if (number !== undefined && !checkOrganisationNumber(number).ok) {
-    const node = document.getIn(['organisation', 'organisationNumber'], true) as {range?: [number, number, number]}
     throw new UsageError(
-      `${where(node.range?.[0])}: organisation.organisationNumber is not a valid organisationsnummer.`,
+      `${document.where(['organisation', 'organisationNumber'])}: organisation.organisationNumber is not a valid organisationsnummer.`,
     )
   }
   if (config.term.start > config.term.end) {
     throw new UsageError(`${path}: term.start (${config.term.start}) is after term.end (${config.term.end}).`)
   }
   return config
-}
-
-/** Where a setting is written: the key of a mapping entry, or the item of a list. */
-function offsetOf(document: Document, path: readonly string[]): number | undefined {
-  let node: unknown = document.contents
-  let offset: number | undefined = (node as {range?: number[]} | null)?.range?.[0]
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment)
-      if (!pair) return offset
-      offset = (pair.key as {range?: number[]}).range?.[0] ?? offset
-      node = pair.value
-    } else if (isSeq(node)) {
-      node = node.items[Number(segment)]
-      offset = (node as {range?: number[]} | undefined)?.range?.[0] ?? offset
-    } else {
-      return offset
-    }
-  }
-  return offset
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

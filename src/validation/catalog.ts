@@ -245,6 +245,40 @@ export const CATALOG = {
     message: 'The id secret must be hexadecimal, at least 32 digits (16 bytes)',
     hint: 'ss12000 init generates a suitable secret.',
   },
+  // mapping: templates turning rows into entities (src/mapping)
+  'mapping.crosswalk-unmapped': {
+    severity: 'error',
+    message: 'The value is not in the crosswalk "{crosswalk}"',
+    hint: 'Add the value to the crosswalk in the template (or its CSV file), or fix the source.',
+  },
+  'mapping.lookup-missing': {
+    severity: 'error',
+    message: 'No {target} has this {lookup}',
+    hint: 'Check the value against the file the {target} entities come from.',
+  },
+  'mapping.lookup-ambiguous': {
+    severity: 'error',
+    message: 'Several {target} entities have this {lookup}, so it does not say which one is meant',
+    hint: 'Make the lookup key more specific in the template (add the unit, for example), or fix the source.',
+  },
+  'mapping.extend-missing': {
+    severity: 'error',
+    message: 'The row adds to a {target} that no row made ({output})',
+    hint: 'Check the key against the file the {target} entities come from.',
+  },
+  'mapping.merge-conflict': {
+    severity: 'warning',
+    message: '{field} differs between rows of the same {entity}; the value from {first} is kept',
+    hint: 'Make the rows agree in the source, or map the field from a column that does.',
+  },
+  'mapping.rejected-reference': {
+    severity: 'error',
+    message: '{field} refers to a {target} that was rejected, so this {entity} is left out too',
+  },
+  'mapping.rejected-item': {
+    severity: 'warning',
+    message: '{field} referred to a {target} that was rejected; that item was left out',
+  },
   // schema
   'schema.required': {severity: 'error', message: '{entity}: the required field {field} is missing'},
   'schema.required-when': {

@@ -106,13 +106,23 @@ export class ValidationEngine {
 
   /** Settles the references that were still unresolved; call once, after the last record. */
   finish(): Issue[] {
-    const issues: Issue[] = []
+    return this.settle().map(({issue}) => issue)
+  }
+
+  /** As `finish`, with the record each issue belongs to (convert rejects the rows the record came from). */
+  settle(): Array<{record: number; issue: Issue}> {
+    const settled: Array<{record: number; issue: Issue}> = []
     for (const {reference, lookup} of this.index.unresolved()) {
       const issue = this.referenceIssue(reference, lookup, () => this.index.locationOf(reference.record))
       if (issue.severity === 'error') this.markInvalid(reference.record)
-      issues.push(issue)
+      settled.push({record: reference.record, issue})
     }
-    return issues
+    return settled
+  }
+
+  /** Whether a record is invalid: when read, or once `finish` found its references unresolved. */
+  isInvalid(record: number): boolean {
+    return this.index.isInvalid(record)
   }
 
   /** Records, valid and invalid, per entity type seen, in the standard's order. */

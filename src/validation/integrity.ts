@@ -114,6 +114,10 @@ export class IntegrityIndex {
     return true
   }
 
+  isInvalid(record: number): boolean {
+    return this.invalid[record] === 1
+  }
+
   entityOf(record: number): EntityName {
     return ENTITY_NAMES[this.typeOf[record]!]!
   }

@@ -71,7 +71,7 @@ describe('parseConfig', () => {
     {
       name: 'unknown school type',
       text: valid.replace('[FKLASS, GR]', '[FKLASS, FSK]'),
-      message: /defaults\.schoolTypes\.1: must be equal to one of the allowed values/,
+      message: /defaults\.schoolTypes\.1: must be one of "FS", "FKLASS"/,
     },
   ])('refuses $name with file:line:column', ({text, message}) => {
     expect(() => parseConfig(text, 'c.yaml', {})).toThrow(UsageError)

@@ -1,0 +1,366 @@
+import type {EntityName} from '../schema/entity-names.js'
+import {deriveId} from '../transforms/ids.js'
+import type {TransformContext} from '../transforms/types.js'
+import type {Config} from '../config/config.js'
+import {childPointer} from '../validation/issue.js'
+import {isRowError, joinKey} from './compile.js'
+import type {
+  CompiledFilter,
+  CompiledInput,
+  CompiledOutput,
+  CompiledTemplate,
+  DefaultApplied,
+  Evaluator,
+  MappingRuntime,
+  RowContext,
+  RowProblem,
+} from './template.js'
+
+/** Where a value came from: a row and a 1-based column, packed in one number (column 0: the row as a whole). */
+export type Origin = number
+const COLUMNS = 16384
+export const packOrigin = (row: number, column: number): Origin => row * COLUMNS + column
+export const originRow = (origin: Origin): number => Math.floor(origin / COLUMNS)
+export const originColumn = (origin: Origin): number => origin % COLUMNS
+
+/** What one row gives one output. */
+export interface Contribution {
+  output: CompiledOutput
+  entity: EntityName
+  id: string
+  value: Record<string, unknown>
+  origins: Array<[pointer: string, column: string]>
+  defaults: DefaultApplied[]
+  lookupKeys: Array<[lookup: string, key: string]>
+}
+
+/** A problem of a row, with the entity it was being made for. */
+export type MappedProblem = RowProblem & {entity: EntityName}
+
+export type MappedRow =
+  | {status: 'skipped'; filter: CompiledFilter}
+  | {status: 'mapped'; kept: CompiledFilter[]; problems: MappedProblem[]; contributions: Contribution[]}
+
+/** An entity ready to be validated and written, with the rows it came from. */
+export interface FinishedEntity {
+  entity: EntityName
+  value: Record<string, unknown>
+  /** The rows that made it, first the one that created it. Empty for entities made from configuration only. */
+  rows: number[]
+  /** Pointer → origin of the values that came from cells. */
+  origins: Map<string, Origin>
+  defaults: DefaultApplied[]
+}
+
+/** Two rows that disagree about a field of one entity. */
+export interface MergeConflict {
+  entity: EntityName
+  pointer: string
+  kept: Origin
+  ignored: Origin
+  value: unknown
+}
+
+/**
+ * Turns rows into entities with a compiled template: evaluates every output that reads the row's input, keeps
+ * entities that later rows may add to (merged outputs and the targets of extensions) until the end, and resolves
+ * lookups against the entities made so far. Pure apart from its own state; reading files and validating is the
+ * caller's part.
+ */
+export class Mapper {
+  private readonly held = new Map<string, Map<string, FinishedEntity>>()
+  private readonly lookups = new Map<string, Map<string, string>>()
+  private readonly runtime: MappingRuntime
+
+  constructor(
+    readonly template: CompiledTemplate,
+    config: Config,
+    transform: TransformContext,
+  ) {
+    this.runtime = {
+      config,
+      transform,
+      lookUp: (output, lookup, key) => this.lookups.get(`${output}\u0000${lookup}`)?.get(key),
+    }
+    for (const output of template.outputs) {
+      const extended = template.outputs.some((other) => other.extend === output.name)
+      if (output.merge || extended) this.held.set(output.name, new Map())
+    }
+  }
+
+  /** The order to read inputs in: an input whose outputs look up or extend another input's outputs comes after it. */
+  inputOrder(): CompiledInput[] {
+    const producer = new Map(this.template.outputs.map((output) => [output.name, output.from]))
+    const ordered: CompiledInput[] = []
+    const visiting = new Set<string>()
+    const visit = (input: CompiledInput) => {
+      if (ordered.includes(input) || visiting.has(input.name)) return
+      visiting.add(input.name)
+      for (const output of this.template.outputs.filter((candidate) => candidate.from === input.name)) {
+        for (const dependency of output.dependsOn) {
+          const from = producer.get(dependency)
+          const other = this.template.inputs.find((candidate) => candidate.name === from)
+          if (other && other !== input) visit(other)
+        }
+      }
+      ordered.push(input)
+    }
+    for (const input of this.template.inputs) visit(input)
+    return ordered
+  }
+
+  /** Maps one row of an input. Nothing is applied: call `apply` with the contributions of a row without errors. */
+  mapRow(
+    input: CompiledInput,
+    cells: Readonly<Record<string, string>>,
+    headers: Readonly<Record<string, string | undefined>>,
+  ): MappedRow {
+    const kept: CompiledFilter[] = []
+    for (const filter of input.filters) {
+      const header = headers[filter.column]
+      if (!filter.matches(header === undefined ? undefined : cells[header])) continue
+      if (filter.action === 'skip') return {status: 'skipped', filter}
+      kept.push(filter)
+    }
+    const flags = new Set(kept.map((filter) => filter.name!))
+    const problems: MappedProblem[] = []
+    const contributions: Contribution[] = []
+    for (const output of this.template.outputs) {
+      if (output.from !== input.name) continue
+      const contribution = this.evaluate(output, {cells, headers, flags}, problems)
+      if (contribution) contributions.push(contribution)
+    }
+    return {status: 'mapped', kept, problems, contributions}
+  }
+
+  /** Maps the outputs that read no input: one entity each, from constants and configuration. */
+  mapConstants(): {problems: MappedProblem[]; contributions: Contribution[]} {
+    const problems: MappedProblem[] = []
+    const contributions: Contribution[] = []
+    for (const output of this.template.outputs) {
+      if (output.from !== undefined) continue
+      const contribution = this.evaluate(output, {cells: {}, headers: {}, flags: new Set()}, problems)
+      if (contribution) contributions.push(contribution)
+    }
+    return {problems, contributions}
+  }
+
+  /**
+   * Applies a row's contributions: new entities are returned finished unless later rows may add to them; rows that
+   * add to a held entity merge into it (lists grow, differing values are reported and the first is kept).
+   * `column(key)` gives the 1-based column number of a template column in the row's file.
+   */
+  apply(
+    contributions: Contribution[],
+    row: number | undefined,
+    column: (key: string) => number,
+  ): {finished: FinishedEntity[]; conflicts: MergeConflict[]} {
+    const finished: FinishedEntity[] = []
+    const conflicts: MergeConflict[] = []
+    const originOf = (key: string) => (row === undefined ? 0 : packOrigin(row, column(key)))
+    for (const contribution of contributions) {
+      for (const [lookup, key] of contribution.lookupKeys) this.register(contribution, lookup, key)
+      const target = contribution.output.extend ?? contribution.output.name
+      const store = this.held.get(target)
+      const origins = new Map<string, Origin>()
+      for (const [pointer, key] of contribution.origins) if (!origins.has(pointer)) origins.set(pointer, originOf(key))
+      const rows = row === undefined ? [] : [row]
+      if (!store) {
+        finished.push({
+          entity: contribution.entity,
+          value: contribution.value,
+          rows,
+          origins,
+          defaults: contribution.defaults,
+        })
+        continue
+      }
+      const existing = store.get(contribution.id)
+      if (!existing) {
+        store.set(contribution.id, {
+          entity: contribution.entity,
+          value: contribution.value,
+          rows,
+          origins,
+          defaults: contribution.defaults,
+        })
+        continue
+      }
+      if (row !== undefined && existing.rows.at(-1) !== row) existing.rows.push(row)
+      const taken: Array<[from: string, to: string]> = []
+      mergeInto(existing.value, contribution.value, '', taken, (pointer, value) => {
+        const kept =
+          existing.origins.get(pointer) ?? (existing.rows[0] === undefined ? 0 : packOrigin(existing.rows[0], 0))
+        const ignored = origins.get(pointer) ?? (row === undefined ? 0 : packOrigin(row, 0))
+        conflicts.push({entity: contribution.entity, pointer, kept, ignored, value})
+      })
+      // What this row added keeps its origins and defaults, under the pointers it now has.
+      const moved = (pointer: string) => {
+        for (const [from, to] of taken) {
+          if (pointer === from || pointer.startsWith(`${from}/`)) return to + pointer.slice(from.length)
+        }
+        return undefined
+      }
+      for (const [pointer, origin] of origins) {
+        const to = moved(pointer)
+        if (to !== undefined && !existing.origins.has(to)) existing.origins.set(to, origin)
+      }
+      for (const applied of contribution.defaults) {
+        const to = moved(applied.pointer)
+        if (to !== undefined) existing.defaults.push({...applied, pointer: to})
+      }
+    }
+    return {finished, conflicts}
+  }
+
+  /** Whether an extension's target exists. */
+  has(output: string, id: string): boolean {
+    return this.held.get(output)?.has(id) ?? false
+  }
+
+  /** The held entities, output by output in template order, each in the order it was first made. */
+  *drain(): Generator<FinishedEntity> {
+    for (const output of this.template.outputs) {
+      const store = this.held.get(output.name)
+      if (!store) continue
+      yield* store.values()
+      store.clear()
+    }
+  }
+
+  private register(contribution: Contribution, lookup: string, key: string): void {
+    const name = `${contribution.output.name}\u0000${lookup}`
+    let map = this.lookups.get(name)
+    if (!map) this.lookups.set(name, (map = new Map()))
+    const known = map.get(key)
+    if (known === undefined) map.set(key, contribution.id)
+    else if (known !== contribution.id) map.set(key, 'ambiguous')
+  }
+
+  private evaluate(
+    output: CompiledOutput,
+    row: Pick<RowContext, 'cells' | 'headers' | 'flags'>,
+    problems: MappedProblem[],
+  ): Contribution | undefined {
+    const context: RowContext = {...row, runtime: this.runtime, problems: [], origins: [], defaults: []}
+    const fail = () => {
+      for (const problem of context.problems) problems.push({...problem, entity: output.entity})
+      return undefined
+    }
+    let id: string | undefined
+    if (output.idValue) {
+      const value = output.idValue(context, '/id')
+      id = typeof value === 'string' ? value : undefined
+    } else {
+      const parts = keyValues(output.id.key, context, '/id')
+      if (parts === undefined) {
+        // A merged output makes entities from the distinct values of its key: a row without a value makes none.
+        if (output.merge && context.problems.length === 0) return undefined
+        if (context.problems.length === 0) context.problems.push({code: 'transform.id.key-empty', pointer: '/id'})
+        return fail()
+      }
+      const derived = deriveId({
+        namespace: this.runtime.config.ids.namespace,
+        entity: output.id.label,
+        key: parts,
+        ...(this.runtime.config.ids.secret === undefined ? {} : {secret: this.runtime.config.ids.secret}),
+        sensitive: output.id.personal,
+      })
+      if (!derived.ok) {
+        context.problems.push({code: derived.problem.code, pointer: '/id'})
+        return fail()
+      }
+      id = derived.value
+    }
+    if (id === undefined) {
+      context.problems.push({code: 'transform.id.key-empty', pointer: '/id'})
+      return fail()
+    }
+    if (output.extend !== undefined && !this.has(output.extend, id)) {
+      context.problems.push({
+        code: 'mapping.extend-missing',
+        params: {target: output.entity, output: output.extend},
+        pointer: '',
+      })
+      return fail()
+    }
+    const lookupKeys: Array<[string, string]> = []
+    for (const [lookup, key] of output.lookups) {
+      const parts = keyValues(key, context, '')
+      if (parts !== undefined) lookupKeys.push([lookup, joinKey(parts)])
+    }
+    const fields = output.build(context, '') as Record<string, unknown> | undefined
+    const value: Record<string, unknown> = output.extend === undefined ? {id, ...fields} : {...fields}
+    fail()
+    if (context.problems.some((problem) => isRowError(problem.code))) return undefined
+    return {
+      output,
+      entity: output.entity,
+      id,
+      value,
+      origins: context.origins,
+      defaults: context.defaults,
+      lookupKeys,
+    }
+  }
+}
+
+/** A key's values as text; undefined when a part is absent or failed. */
+function keyValues(parts: Evaluator[], context: RowContext, pointer: string): string[] | undefined {
+  const values: string[] = []
+  const problems = context.problems.length
+  for (const part of parts) {
+    const value = part(context, pointer)
+    if (value === undefined || context.problems.length > problems) return undefined
+    values.push(typeof value === 'string' ? value : JSON.stringify(value))
+  }
+  return values
+}
+
+/**
+ * Merges `incoming` into `target`: absent fields are taken, lists take the items they lack, objects merge field by
+ * field, and a differing scalar keeps the target's value and is reported. `taken` collects the incoming pointers that
+ * were added and where they now are.
+ */
+function mergeInto(
+  target: Record<string, unknown>,
+  incoming: Record<string, unknown>,
+  pointer: string,
+  taken: Array<[string, string]>,
+  conflict: (pointer: string, value: unknown) => void,
+): void {
+  for (const [key, value] of Object.entries(incoming)) {
+    const at = childPointer(pointer, key)
+    const current = target[key]
+    if (current === undefined) {
+      target[key] = value
+      taken.push([at, at])
+    } else if (Array.isArray(current) && Array.isArray(value)) {
+      const seen = current.length > 16 ? itemTexts(current) : undefined
+      value.forEach((item, index) => {
+        const text = JSON.stringify(item)
+        const present = seen ? seen.has(text) : current.some((other) => JSON.stringify(other) === text)
+        if (present) return
+        taken.push([childPointer(at, index), childPointer(at, current.length)])
+        current.push(item)
+        seen?.add(text)
+      })
+    } else if (isObject(current) && isObject(value)) {
+      mergeInto(current, value, at, taken, conflict)
+    } else if (JSON.stringify(current) !== JSON.stringify(value)) {
+      conflict(at, value)
+    }
+  }
+}
+
+/** The JSON of a long list's items, kept while the list lives, so growing it stays linear. */
+const texts = new WeakMap<unknown[], Set<string>>()
+function itemTexts(list: unknown[]): Set<string> {
+  let set = texts.get(list)
+  if (!set) texts.set(list, (set = new Set(list.map((item) => JSON.stringify(item)))))
+  return set
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}

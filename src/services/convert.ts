@@ -1,0 +1,707 @@
+import {mkdir, readdir, rm, stat} from 'node:fs/promises'
+import {basename, join} from 'node:path'
+
+import {type Config, loadConfig} from '../config/config.js'
+import {UsageError} from '../errors.js'
+import {DEPENDENCY_ORDER, type EntityName} from '../schema/entity-names.js'
+import type {ProfileName} from '../schema/profiles.js'
+import {getEntityValidator, getModel} from '../schema/validators.js'
+import {isTabularFile, openSource, type OpenedSource, type SourceInfo} from '../sources/index.js'
+import {loadTemplate} from '../mapping/load.js'
+import {
+  type Contribution,
+  type FinishedEntity,
+  Mapper,
+  type MappedProblem,
+  originColumn,
+  originRow,
+} from '../mapping/mapper.js'
+import type {CompiledInput, CompiledTemplate} from '../mapping/template.js'
+import {parseIsoDate} from '../transforms/calendar.js'
+import {ValidationEngine} from '../validation/engine.js'
+import {
+  describeValue,
+  fieldName,
+  formatLocation,
+  type Issue,
+  makeIssue,
+  type SourceLocation,
+} from '../validation/issue.js'
+import {IssueCollector, type IssueGroup} from '../validation/issue-groups.js'
+import {referenceExtractor} from '../validation/references.js'
+import {
+  EntityFileWriter,
+  entityFileName,
+  EntitySpill,
+  type OutputFormat,
+  previousOutputs,
+  type RejectedRow,
+  writeJsonFile,
+  writeRejects,
+} from './convert-output.js'
+
+export interface ConvertOptions {
+  paths: string[]
+  template: string
+  configPath: string
+  outDir: string
+  format: OutputFormat
+  allowPartial: boolean
+  profile: ProfileName
+  reveal: boolean
+  /** The date the export describes (two-digit years, gymnasium years); default the configured term start. */
+  referenceDate?: string
+  keepAllIssues: boolean
+  onProgress?: (progress: {file: string; rows: number}) => void
+}
+
+/** What happened to one input file's rows: read = accepted + rejected + skipped. */
+export interface ConvertedFile {
+  file: string
+  input: string
+  format: 'csv' | 'xlsx'
+  rows: number
+  accepted: number
+  rejected: number
+  skipped: number
+  /** Rows skipped by a filter, by its reason. */
+  skippedBy: Record<string, number>
+  /** Rows a filter marked and kept (for example as ended enrolments), by its reason. */
+  keptBy: Record<string, number>
+}
+
+export interface EntityTally {
+  /** Entities made from the rows. */
+  produced: number
+  /** Entities that failed validation or depend on one that did. */
+  rejected: number
+  /** Entities in the output files (0 when nothing was written). */
+  written: number
+}
+
+/** "312 Person.enrolments[].startDate got 2024-08-19 from config term.start" */
+export interface DefaultTally {
+  field: string
+  setting: string
+  value: string
+  count: number
+}
+
+export interface ConvertResult {
+  tool: 'ss12000 convert'
+  template: {name: string; version: string; path: string}
+  profile: ProfileName
+  referenceDate: string
+  /** Whether entity files were written. */
+  written: boolean
+  /** Errors were found and --allow-partial wrote the valid rest: absence in this output is not deletion. */
+  partial: boolean
+  valid: boolean
+  outDir: string
+  /** The file names written into outDir. */
+  outputs: string[]
+  files: ConvertedFile[]
+  entities: Partial<Record<EntityName, EntityTally>>
+  defaults: DefaultTally[]
+  totals: {rows: number; accepted: number; rejected: number; skipped: number; errors: number; warnings: number}
+  groups: IssueGroup[]
+  issues?: Issue[]
+}
+
+const PROGRESS_EVERY = 5000
+const ROW_ACCEPTED = 0
+const ROW_REJECTED = 1
+const ROW_SKIPPED = 2
+
+interface FilePlan {
+  file: string
+  input: CompiledInput
+}
+
+interface FileState {
+  plan: FilePlan
+  info: SourceInfo
+  headers: Record<string, string | undefined>
+  columnNumber: Record<string, number>
+  firstRow: number
+  report: ConvertedFile
+}
+
+/**
+ * Converts legacy exports into SS 12000 JSON with a template: reads every file, maps its rows, validates all the
+ * entities together with the one validation engine, and writes entity files (unless there are errors and the run is
+ * strict), rejects.csv and report.json. Every row read is accepted, rejected (with reasons) or skipped by a filter.
+ */
+export async function convert(options: ConvertOptions): Promise<ConvertResult> {
+  const config = await loadConfig(options.configPath)
+  const template = await loadTemplate(options.template)
+  const referenceDate = options.referenceDate ?? config.term.start
+  if (parseIsoDate(referenceDate) === undefined) {
+    throw new UsageError(`--reference-date ${referenceDate} is not a date written YYYY-MM-DD.`)
+  }
+  const plans = await planFiles(options.paths, template)
+  const run = new ConvertRun(options, config, template, referenceDate)
+  return run.execute(plans)
+}
+
+class ConvertRun {
+  private readonly mapper: Mapper
+  private readonly engine: ValidationEngine
+  private readonly collector: IssueCollector
+  private readonly spill: EntitySpill
+  private readonly files: FileState[] = []
+  private rowStatus = new Uint8Array(1 << 16)
+  private rowFile = new Int32Array(1 << 16)
+  private rowLine = new Int32Array(1 << 16)
+  private rowCount = 0
+  private readonly reasons = new Map<number, string[]>()
+  private readonly recordReasons = new Map<number, string[]>()
+  private readonly tallies = new Map<EntityName, EntityTally>()
+  private readonly defaults = new Map<string, DefaultTally>()
+
+  constructor(
+    private readonly options: ConvertOptions,
+    config: Config,
+    private readonly template: CompiledTemplate,
+    private readonly referenceDate: string,
+  ) {
+    this.mapper = new Mapper(template, config, {referenceDate})
+    this.engine = new ValidationEngine({
+      profile: options.profile,
+      mode: 'payload',
+      reveal: options.reveal,
+      allowExternalRefs: false,
+    })
+    this.collector = new IssueCollector(options.keepAllIssues)
+    this.spill = new EntitySpill(join(options.outDir, `.ss12000-convert-${process.pid}`))
+  }
+
+  async execute(plans: FilePlan[]): Promise<ConvertResult> {
+    await rmStale(this.options.outDir)
+    try {
+      const constants = this.mapper.mapConstants()
+      for (const problem of constants.problems) this.collector.add(this.problemIssue(problem, undefined))
+      await this.finishAll(this.mapper.apply(constants.contributions, undefined, () => 0).finished)
+
+      const order = this.mapper.inputOrder()
+      const ordered = [...plans].sort((a, b) => order.indexOf(a.input) - order.indexOf(b.input))
+      for (const plan of ordered) await this.readFile(plan)
+      await this.finishAll([...this.mapper.drain()])
+      await this.spill.close()
+
+      for (const {record, issue} of this.engine.settle()) this.recordIssue(record, issue)
+      return await this.write()
+    } finally {
+      await this.spill.remove()
+    }
+  }
+
+  private async readFile(plan: FilePlan): Promise<void> {
+    const source = await openSource(plan.file, plan.input.reader)
+    const state = this.fileState(plan, source)
+    // Header problems are known now; problems about the whole file arrive as it is read.
+    let reported = source.issues.length
+    for (const issue of source.issues) this.collector.add(issue)
+    let read = 0
+    for await (const row of source.rows) {
+      const rowId = this.addRow(this.files.length - 1, row.line)
+      state.report.rows++
+      const errors = (row.issues ?? []).filter((issue) => issue.severity === 'error')
+      for (const issue of row.issues ?? []) this.collector.add(issue)
+      if (errors.length > 0) {
+        this.reject(
+          rowId,
+          errors.map((issue) => issue.message),
+        )
+      } else {
+        const mapped = this.mapper.mapRow(plan.input, row.cells, state.headers)
+        if (mapped.status === 'skipped') {
+          this.rowStatus[rowId] = ROW_SKIPPED
+          state.report.skipped++
+          state.report.skippedBy[mapped.filter.reason] = (state.report.skippedBy[mapped.filter.reason] ?? 0) + 1
+        } else {
+          for (const filter of mapped.kept)
+            state.report.keptBy[filter.reason] = (state.report.keptBy[filter.reason] ?? 0) + 1
+          const located = mapped.problems.map((problem) => this.problemIssue(problem, {state, line: row.line}))
+          for (const issue of located) this.collector.add(issue)
+          const failed = located.filter((issue) => issue.severity === 'error')
+          if (failed.length > 0) {
+            this.reject(
+              rowId,
+              failed.map((issue) => issueReason(issue)),
+            )
+          } else {
+            await this.applyRow(mapped.contributions, rowId, state)
+          }
+        }
+      }
+      if (++read % PROGRESS_EVERY === 0) this.options.onProgress?.({file: plan.file, rows: read})
+    }
+    for (const issue of source.issues.slice(reported)) this.collector.add(issue)
+    reported = source.issues.length
+  }
+
+  private async applyRow(contributions: Contribution[], rowId: number, state: FileState): Promise<void> {
+    const {finished, conflicts} = this.mapper.apply(contributions, rowId, (key) => state.columnNumber[key] ?? 0)
+    for (const conflict of conflicts) {
+      const field = fieldName(conflict.entity, conflict.pointer)
+      this.collector.add(
+        makeIssue(
+          'mapping.merge-conflict',
+          {field, entity: conflict.entity, first: formatLocation(this.originLocation(conflict.kept))},
+          {
+            entity: conflict.entity,
+            source: this.originLocation(conflict.ignored),
+            path: conflict.pointer,
+            field,
+            value: describeValue(conflict.value),
+          },
+          this.options.reveal,
+        ),
+      )
+    }
+    await this.finishAll(finished)
+  }
+
+  /** Validates finished entities and spills them; their defaults are counted. */
+  private async finishAll(entities: FinishedEntity[]): Promise<void> {
+    for (const entity of entities) {
+      const firstRow = entity.rows[0]
+      const source = firstRow === undefined ? {file: this.template.path} : this.originLocation(firstRow * 16384)
+      const outcome = this.engine.validateRecord({
+        entity: entity.entity,
+        value: entity.value,
+        source,
+        locate: (pointer) => this.locate(entity, pointer, source),
+      })
+      const tally = this.tally(entity.entity)
+      tally.produced++
+      for (const issue of outcome.issues) this.recordIssue(outcome.record, issue)
+      for (const applied of entity.defaults) {
+        const field = fieldName(entity.entity, applied.pointer)
+        const key = `${field}\u0000${applied.setting}\u0000${applied.value}`
+        const known = this.defaults.get(key)
+        if (known) known.count++
+        else this.defaults.set(key, {field, setting: applied.setting, value: applied.value, count: 1})
+      }
+      await this.spill.add(entity.entity, outcome.record, entity.rows, entity.value)
+    }
+  }
+
+  private recordIssue(record: number, issue: Issue): void {
+    this.collector.add(issue)
+    if (issue.severity !== 'error') return
+    const reasons = this.recordReasons.get(record)
+    if (reasons) reasons.push(issueReason(issue))
+    else this.recordReasons.set(record, [issueReason(issue)])
+  }
+
+  /** The place of a pointer in an entity: the cell its value came from, or the nearest parent's, or the row. */
+  private locate(entity: FinishedEntity, pointer: string, fallback: SourceLocation): SourceLocation {
+    let at = pointer
+    for (;;) {
+      const origin = entity.origins.get(at)
+      if (origin !== undefined) return this.originLocation(origin)
+      if (at === '') return fallback
+      at = at.slice(0, at.lastIndexOf('/'))
+    }
+  }
+
+  private originLocation(origin: number): SourceLocation {
+    const row = originRow(origin)
+    const column = originColumn(origin)
+    const state = this.files[this.rowFile[row]!]
+    if (!state) return {file: this.template.path}
+    return cellLocation(state, this.rowLine[row]!, column)
+  }
+
+  private problemIssue(problem: MappedProblem, at: {state: FileState; line: number} | undefined): Issue {
+    const field = fieldName(problem.entity, problem.pointer)
+    const column = problem.column === undefined ? 0 : (at?.state.columnNumber[problem.column] ?? 0)
+    const source = at ? cellLocation(at.state, at.line, column) : {file: this.template.path}
+    return makeIssue(
+      problem.code,
+      {...problem.params, field, entity: problem.entity},
+      {
+        entity: problem.entity,
+        source,
+        path: problem.pointer,
+        field,
+        ...(problem.value === undefined ? {} : {value: describeValue(problem.value)}),
+      },
+      this.options.reveal,
+    )
+  }
+
+  private fileState(plan: FilePlan, source: OpenedSource): FileState {
+    const {headers, columnNumber} = resolveColumns(plan, source.info)
+    const state: FileState = {
+      plan,
+      info: source.info,
+      headers,
+      columnNumber,
+      firstRow: this.rowCount,
+      report: {
+        file: plan.file,
+        input: plan.input.name,
+        format: source.info.format,
+        rows: 0,
+        accepted: 0,
+        rejected: 0,
+        skipped: 0,
+        skippedBy: {},
+        keptBy: {},
+      },
+    }
+    this.files.push(state)
+    return state
+  }
+
+  private addRow(file: number, line: number): number {
+    const row = this.rowCount++
+    if (row === this.rowStatus.length) {
+      const grow = <T extends Uint8Array | Int32Array>(from: T, make: (size: number) => T): T => {
+        const to = make(from.length * 2)
+        to.set(from)
+        return to
+      }
+      this.rowStatus = grow(this.rowStatus, (size) => new Uint8Array(size))
+      this.rowFile = grow(this.rowFile, (size) => new Int32Array(size))
+      this.rowLine = grow(this.rowLine, (size) => new Int32Array(size))
+    }
+    this.rowFile[row] = file
+    this.rowLine[row] = line
+    return row
+  }
+
+  private reject(row: number, reasons: string[]): void {
+    this.rowStatus[row] = ROW_REJECTED
+    const known = this.reasons.get(row)
+    if (known) known.push(...reasons.filter((reason) => !known.includes(reason)))
+    else this.reasons.set(row, [...new Set(reasons)])
+  }
+
+  private tally(entity: EntityName): EntityTally {
+    let tally = this.tallies.get(entity)
+    if (!tally) this.tallies.set(entity, (tally = {produced: 0, rejected: 0, written: 0}))
+    return tally
+  }
+
+  /**
+   * Goes through the spilled entities in dependency order: invalid ones are left out and their rows rejected; a
+   * reference to a left-out entity drops the list item that holds it, or the whole entity when it is not in a list.
+   * Writes the entity files when the run is valid or partial output is allowed.
+   */
+  private async write(): Promise<ConvertResult> {
+    const {outDir, format} = this.options
+    const valid = this.collector.errors === 0 && this.recordReasons.size === 0
+    const writing = valid || this.options.allowPartial
+    const model = getModel({profile: this.options.profile, mode: 'payload'})
+    const dropped = new Set<string>()
+    const outputs: string[] = []
+    const writers: EntityFileWriter[] = []
+    const entities = DEPENDENCY_ORDER.filter((entity) => this.spill.entities().includes(entity))
+    try {
+      for (const entity of entities) {
+        const extract = referenceExtractor(model, entity)
+        const validate = getEntityValidator(entity, {profile: this.options.profile, mode: 'payload'})
+        const writer = writing
+          ? await EntityFileWriter.create(join(outDir, entityFileName(entity, format)), format)
+          : undefined
+        if (writer) writers.push(writer)
+        const tally = this.tally(entity)
+        for await (const spilled of this.spill.read(entity)) {
+          const id = typeof spilled.value.id === 'string' ? spilled.value.id : ''
+          let reasons = this.engine.isInvalid(spilled.record)
+            ? (this.recordReasons.get(spilled.record) ?? [])
+            : undefined
+          if (reasons === undefined)
+            reasons = this.dropRejectedReferences(entity, spilled.value, extract, dropped, spilled.rows)
+          if (reasons === undefined && !validate(spilled.value))
+            reasons = ['a list lost its last item to a rejected reference']
+          if (reasons !== undefined) {
+            dropped.add(id)
+            tally.rejected++
+            for (const row of spilled.rows) this.reject(row, reasons)
+            continue
+          }
+          if (writer) {
+            await writer.add(spilled.value)
+            tally.written++
+          }
+        }
+      }
+      for (const writer of writers) {
+        await writer.commit()
+        outputs.push(basename(writer.path))
+      }
+    } catch (error) {
+      for (const writer of writers) await writer.abandon().catch(() => undefined)
+      throw error
+    }
+
+    const rejected: RejectedRow[] = []
+    const headerUnion: string[] = []
+    for (const state of this.files) {
+      const first = state.firstRow
+      const last = first + state.report.rows
+      let any = false
+      for (let row = first; row < last; row++) {
+        const status = this.rowStatus[row]
+        if (status === ROW_REJECTED) {
+          state.report.rejected++
+          any = true
+        } else if (status === ROW_ACCEPTED) state.report.accepted++
+      }
+      if (!any) continue
+      for (const header of state.info.headers) if (!headerUnion.includes(header)) headerUnion.push(header)
+      const source = await openSource(state.plan.file, state.plan.input.reader)
+      let row = first
+      for await (const data of source.rows) {
+        if (this.rowStatus[row] === ROW_REJECTED) {
+          rejected.push({
+            file: state.plan.file,
+            line: data.line,
+            reasons: this.reasons.get(row) ?? [],
+            cells: data.cells,
+          })
+        }
+        row++
+      }
+    }
+    await writeRejects(join(outDir, 'rejects.csv'), headerUnion, rejected, this.options.reveal)
+    outputs.push('rejects.csv')
+
+    const files = this.files.map((state) => state.report)
+    const totals = {
+      rows: sum(files, 'rows'),
+      accepted: sum(files, 'accepted'),
+      rejected: sum(files, 'rejected'),
+      skipped: sum(files, 'skipped'),
+      errors: this.collector.errors,
+      warnings: this.collector.warnings,
+    }
+    const result: ConvertResult = {
+      tool: 'ss12000 convert',
+      template: {name: this.template.name, version: this.template.version, path: this.template.path},
+      profile: this.options.profile,
+      referenceDate: this.referenceDate,
+      written: writing,
+      partial: writing && !valid,
+      valid,
+      outDir,
+      outputs: [...outputs, 'report.json'],
+      files,
+      entities: Object.fromEntries(
+        DEPENDENCY_ORDER.filter((e) => this.tallies.has(e)).map((e) => [e, this.tallies.get(e)!]),
+      ),
+      defaults: [...this.defaults.values()],
+      totals,
+      groups: this.collector.groups(),
+    }
+    if (this.options.keepAllIssues) result.issues = this.collector.all
+    await writeJsonFile(join(outDir, 'report.json'), {...result, issues: undefined})
+    return result
+  }
+
+  /**
+   * Removes list items that refer to rejected entities (with a warning each); returns reasons when a reference
+   * outside a list does, so the whole entity must go.
+   */
+  private dropRejectedReferences(
+    entity: EntityName,
+    value: Record<string, unknown>,
+    extract: ReturnType<typeof referenceExtractor>,
+    dropped: Set<string>,
+    rows: number[],
+  ): string[] | undefined {
+    if (dropped.size === 0) return undefined
+    const removals: Array<{list: unknown[]; index: number}> = []
+    for (const reference of extract(value)) {
+      if (!dropped.has(reference.id)) continue
+      const segments = reference.pointer.split('/').slice(1)
+      const at = segments.findIndex((segment) => /^\d+$/.test(segment))
+      const field = fieldName(entity, reference.pointer)
+      const place = {entity, id: String(value.id), path: reference.pointer, field, value: reference.id}
+      const source = rows[0] === undefined ? {file: this.template.path} : this.originLocation(rows[0] * 16384)
+      if (at < 0) {
+        const issue = makeIssue(
+          'mapping.rejected-reference',
+          {field, target: reference.target, entity},
+          {...place, source},
+          this.options.reveal,
+        )
+        this.collector.add(issue)
+        return [issueReason(issue)]
+      }
+      let list: unknown = value
+      for (const segment of segments.slice(0, at)) list = (list as Record<string, unknown>)[segment]
+      removals.push({list: list as unknown[], index: Number(segments[at])})
+      this.collector.add(
+        makeIssue('mapping.rejected-item', {field, target: reference.target}, {...place, source}, this.options.reveal),
+      )
+    }
+    removals.sort((a, b) => b.index - a.index)
+    for (const {list, index} of removals) list.splice(index, 1)
+    // An emptied optional list is left out rather than written as [].
+    for (const [key, field] of Object.entries(value)) if (Array.isArray(field) && field.length === 0) delete value[key]
+    return undefined
+  }
+}
+
+function issueReason(issue: Issue): string {
+  return issue.field === undefined ? issue.message : `${issue.field}: ${issue.message}`
+}
+
+function sum(files: ConvertedFile[], key: 'rows' | 'accepted' | 'rejected' | 'skipped'): number {
+  return files.reduce((total, file) => total + file[key], 0)
+}
+
+function cellLocation(state: FileState, line: number, column: number): SourceLocation {
+  const file = state.plan.file
+  if (state.info.format === 'xlsx') {
+    return {file, sheet: state.info.sheet ?? '', line, ...(column > 0 ? {cell: `${columnLetters(column)}${line}`} : {})}
+  }
+  return {file, line, ...(column > 0 ? {column} : {})}
+}
+
+function columnLetters(column: number): string {
+  let letters = ''
+  for (let n = column; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters
+  return letters
+}
+
+/** A header as compared with a template's aliases: case, spaces, dashes, underscores and dots do not matter. */
+export function normalizeHeader(header: string): string {
+  return header
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[\s_.-]+/g, '')
+}
+
+/** Which header of the file each template column is, and its column number. Missing required columns stop the run. */
+function resolveColumns(
+  plan: FilePlan,
+  info: SourceInfo,
+): {headers: Record<string, string | undefined>; columnNumber: Record<string, number>} {
+  const byName = new Map<string, number>()
+  info.headers.forEach((header, index) => {
+    const key = normalizeHeader(header)
+    if (!byName.has(key)) byName.set(key, index)
+  })
+  const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>
+  const columnNumber: Record<string, number> = Object.create(null) as Record<string, number>
+  const missing: string[] = []
+  for (const column of plan.input.columns) {
+    const index = column.headers.map((alias) => byName.get(normalizeHeader(alias))).find((found) => found !== undefined)
+    if (index === undefined) {
+      if (!column.optional) missing.push(`${column.key} (${column.headers.join(', ')})`)
+      headers[column.key] = undefined
+      continue
+    }
+    headers[column.key] = info.headers[index]
+    columnNumber[column.key] = index + 1
+  }
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${plan.file} (input "${plan.input.name}") lacks ${missing.length === 1 ? 'a column' : 'columns'}: ${missing.join('; ')}. Its headers are: ${info.headers.join(', ') || '(none)'}.`,
+      {
+        actions: [
+          'Rename the header in the export, or add it as an alias in the template (inputs.<input>.columns).',
+          `See how the file is read with \`ss12000 inspect ${plan.file}\`.`,
+        ],
+      },
+    )
+  }
+  return {headers, columnNumber}
+}
+
+/** `*.csv`, `elever*` → a case-insensitive test of a file's name. */
+function globTest(pattern: string): RegExp {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.')
+  return new RegExp(`^${source}$`, 'i')
+}
+
+/** How specifically a file-name pattern matches a name: its literal characters, or -1 when it does not match. */
+function patternScore(pattern: string, name: string): number {
+  return globTest(pattern).test(name) ? pattern.replace(/[*?]/g, '').length : -1
+}
+
+/** Expands directories into the exports in them and decides which template input each file is. */
+async function planFiles(paths: string[], template: CompiledTemplate): Promise<FilePlan[]> {
+  if (paths.length === 0) throw new UsageError('Nothing to convert: give at least one export file or folder.')
+  const files: string[] = []
+  for (const path of paths) {
+    const stats = await stat(path).catch(() => undefined)
+    if (!stats) throw new UsageError(`No such file or folder: ${path}`)
+    if (stats.isDirectory()) {
+      const names = (await readdir(path)).filter((name) => !name.startsWith('.') && isTabularFile(name)).sort()
+      if (names.length === 0) throw new UsageError(`${path} holds no CSV or Excel exports.`)
+      files.push(...names.map((name) => join(path, name)))
+    } else {
+      files.push(path)
+    }
+  }
+  const plans: FilePlan[] = []
+  for (const file of files) {
+    const name = basename(file)
+    // The most specific pattern wins: `gruppmedlem*` over `grupp*` for gruppmedlemmar.csv.
+    const scored = template.inputs
+      .map((input) => ({input, score: Math.max(-1, ...input.files.map((pattern) => patternScore(pattern, name)))}))
+      .filter((candidate) => candidate.score >= 0)
+    const best = Math.max(-1, ...scored.map((candidate) => candidate.score))
+    const matching = scored.filter((candidate) => candidate.score === best).map((candidate) => candidate.input)
+    let input = matching.length === 1 ? matching[0] : template.inputs.length === 1 ? template.inputs[0] : undefined
+    if (!input && matching.length === 0) input = await inputByHeaders(file, template)
+    if (!input) {
+      const inputs = template.inputs.map((candidate) => `${candidate.name} (${candidate.files.join(', ')})`).join('; ')
+      throw new UsageError(
+        matching.length > 1
+          ? `${file} fits several inputs of template ${template.name}: ${matching.map((m) => m.name).join(', ')}.`
+          : `${file} fits no input of template ${template.name}, by name or by its headers. Inputs: ${inputs}.`,
+        {actions: ['Rename the file to match an input, or leave it out.']},
+      )
+    }
+    plans.push({file, input})
+  }
+  for (const input of template.inputs) {
+    if (!input.optional && !plans.some((plan) => plan.input === input)) {
+      throw new UsageError(
+        `Template ${template.name} needs a file for input "${input.name}" (${input.files.join(', ')}).`,
+        {
+          actions: ['Give that export too, or mark the input optional in the template.'],
+        },
+      )
+    }
+  }
+  return plans
+}
+
+/** The one input all of whose required columns the file has, if there is exactly one. */
+async function inputByHeaders(file: string, template: CompiledTemplate): Promise<CompiledInput | undefined> {
+  const fits: CompiledInput[] = []
+  for (const input of template.inputs) {
+    const source = await openSource(file, input.reader).catch(() => undefined)
+    if (!source) continue
+    const names = new Set(source.info.headers.map(normalizeHeader))
+    const required = input.columns.filter((column) => !column.optional)
+    if (required.every((column) => column.headers.some((alias) => names.has(normalizeHeader(alias))))) fits.push(input)
+    await closeSource(source)
+  }
+  return fits.length === 1 ? fits[0] : undefined
+}
+
+/** Stops a source that will not be read to the end. */
+async function closeSource(source: OpenedSource): Promise<void> {
+  const iterator = source.rows[Symbol.asyncIterator]()
+  await iterator.return?.()
+}
+
+/** Removes what an earlier convert wrote into the output folder, so no stale entity file survives a failed run. */
+async function rmStale(outDir: string): Promise<void> {
+  await mkdir(outDir, {recursive: true})
+  for (const name of await previousOutputs(join(outDir, 'report.json'))) await rm(join(outDir, name), {force: true})
+}
