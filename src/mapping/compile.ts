@@ -515,6 +515,7 @@ class FieldCompiler {
       if (when !== undefined && !context.flags.has(when)) return undefined
       if (unless !== undefined && context.flags.has(unless)) return undefined
       let value: unknown = base(context, pointer)
+      if (column !== undefined) context.column = column
       const problems = context.problems.length
       for (const step of steps) {
         value = applyStep(step, value, context, pointer, column)
@@ -577,8 +578,10 @@ class FieldCompiler {
     const evaluate: Evaluator = (context, pointer) => {
       const values: string[] = []
       const problems = context.problems.length
+      let column: string | undefined
       for (const part of parts) {
         const value = part(context, pointer)
+        column ??= context.column
         if (value === undefined || context.problems.length > problems) return undefined
         values.push(typeof value === 'string' ? value : describe(value))
       }
@@ -589,6 +592,7 @@ class FieldCompiler {
           context.problems.push({
             code: id === undefined ? 'mapping.lookup-missing' : 'mapping.lookup-ambiguous',
             params: {target: head?.entity ?? target, lookup: by},
+            ...(column === undefined ? {} : {column}),
             pointer,
             value: values.join(' '),
           })
@@ -605,7 +609,7 @@ class FieldCompiler {
         sensitive: rule.personal,
       })
       if (!id.ok) {
-        context.problems.push({code: id.problem.code, pointer})
+        context.problems.push({code: id.problem.code, ...(column === undefined ? {} : {column}), pointer})
         return undefined
       }
       return {id: id.value}

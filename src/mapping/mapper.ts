@@ -248,15 +248,21 @@ export class Mapper {
       return undefined
     }
     let id: string | undefined
+    let keyColumn: string | undefined
+    let keyText: string | undefined
+    const at = (column: string | undefined) => (column === undefined ? {} : {column})
     if (output.idValue) {
       const value = output.idValue(context, '/id')
       id = typeof value === 'string' ? value : undefined
     } else {
-      const parts = keyValues(output.id.key, context, '/id')
+      const key = keyValues(output.id.key, context, '/id')
+      const parts = key.values
+      keyColumn = key.column
       if (parts === undefined) {
         // A merged output makes entities from the distinct values of its key: a row without a value makes none.
         if (output.merge && context.problems.length === 0) return undefined
-        if (context.problems.length === 0) context.problems.push({code: 'transform.id.key-empty', pointer: '/id'})
+        if (context.problems.length === 0)
+          context.problems.push({code: 'transform.id.key-empty', ...at(keyColumn), pointer: '/id'})
         return fail()
       }
       const derived = deriveId({
@@ -267,10 +273,11 @@ export class Mapper {
         sensitive: output.id.personal,
       })
       if (!derived.ok) {
-        context.problems.push({code: derived.problem.code, pointer: '/id'})
+        context.problems.push({code: derived.problem.code, ...at(keyColumn), pointer: '/id'})
         return fail()
       }
       id = derived.value
+      keyText = parts.join(' ')
     }
     if (id === undefined) {
       context.problems.push({code: 'transform.id.key-empty', pointer: '/id'})
@@ -280,13 +287,15 @@ export class Mapper {
       context.problems.push({
         code: 'mapping.extend-missing',
         params: {target: output.entity, output: output.extend},
+        ...at(keyColumn),
+        ...(keyText === undefined ? {} : {value: keyText}),
         pointer: '',
       })
       return fail()
     }
     const lookupKeys: Array<[string, string]> = []
     for (const [lookup, key] of output.lookups) {
-      const parts = keyValues(key, context, '')
+      const parts = keyValues(key, context, '').values
       if (parts !== undefined) lookupKeys.push([lookup, joinKey(parts)])
     }
     const fields = output.build(context, '') as Record<string, unknown> | undefined
@@ -305,16 +314,23 @@ export class Mapper {
   }
 }
 
-/** A key's values as text; undefined when a part is absent or failed. */
-function keyValues(parts: Evaluator[], context: RowContext, pointer: string): string[] | undefined {
+/** A key's values as text (undefined when a part is absent or failed) and the column its first part came from. */
+function keyValues(
+  parts: Evaluator[],
+  context: RowContext,
+  pointer: string,
+): {values: string[] | undefined; column?: string} {
   const values: string[] = []
   const problems = context.problems.length
+  let column: string | undefined
   for (const part of parts) {
     const value = part(context, pointer)
-    if (value === undefined || context.problems.length > problems) return undefined
+    column ??= context.column
+    if (value === undefined || context.problems.length > problems)
+      return {values: undefined, ...(column === undefined ? {} : {column})}
     values.push(typeof value === 'string' ? value : JSON.stringify(value))
   }
-  return values
+  return {values, ...(column === undefined ? {} : {column})}
 }
 
 /**

@@ -153,6 +153,8 @@ export interface RowContext {
   flags: ReadonlySet<string>
   /** The current item of an `each`. */
   item?: unknown
+  /** The template column read last, to place problems of values made from several cells (keys, list items). */
+  column?: string
   problems: RowProblem[]
   /** Which column each filled pointer came from, to locate later problems in the row. */
   origins: Array<[pointer: string, column: string]>

@@ -222,7 +222,13 @@ class ConvertRun {
         } else {
           for (const filter of mapped.kept)
             state.report.keptBy[filter.reason] = (state.report.keptBy[filter.reason] ?? 0) + 1
-          const located = mapped.problems.map((problem) => this.problemIssue(problem, {state, line: row.line}))
+          // One bad cell read by several outputs is one problem of the row.
+          const seen = new Set<string>()
+          const unique = mapped.problems.filter((problem) => {
+            const key = `${problem.code}\u0000${problem.column ?? ''}\u0000${problem.value ?? ''}`
+            return !seen.has(key) && seen.add(key) !== undefined
+          })
+          const located = unique.map((problem) => this.problemIssue(problem, {state, line: row.line}))
           for (const issue of located) this.collector.add(issue)
           const failed = located.filter((issue) => issue.severity === 'error')
           if (failed.length > 0) {

@@ -1,0 +1,97 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {configFlag, profileFlag, revealFlag} from '../cli/flags.js'
+import {configPath} from '../config/config.js'
+import {ExitCode} from '../errors.js'
+import {renderConvertResult} from '../report/convert-text.js'
+import {runWithProgress} from '../report/progress.js'
+import {convert, type ConvertResult} from '../services/convert.js'
+
+export default class Convert extends BaseCommand<typeof Convert> {
+  static override summary = 'Convert legacy CSV/Excel exports into validated SS 12000 JSON with a mapping template.'
+  static override description = `Reads the export files (or every CSV and Excel file in the folders given), matches each to an input of the template by its name or headers, maps every row, and validates all the entities it made together: schema, Swedish identity rules, uniqueness and references.
+
+Writes into --out: <collection>.json per entity type (deterministic: the same input, template and configuration give the same bytes), rejects.csv (each rejected row's original cells with file, line and reasons) and report.json (the reconciliation: rows read = accepted + rejected + skipped by a filter, per file).
+
+Strict by default: any error means no entity files are written (rejects.csv and report.json are). --allow-partial writes the valid entities, marks the output partial and exits 5. Personnummer are masked in everything printed and in rejects.csv and report.json unless --reveal; the entity files hold them as the standard requires.
+
+Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 invalid data (nothing written), 5 partial output written.`
+  static override examples = [
+    {
+      description: 'Convert the bundled example export with the Swedish generic template',
+      command:
+        '<%= config.bin %> <%= command.id %> examples/legacy --template se-generic --config examples/ss12000.config.yaml --out out',
+    },
+    {
+      description: 'A School Data Sync export, writing what is valid even if some rows fail',
+      command: '<%= config.bin %> <%= command.id %> sds-export/ --template sds-v1 --allow-partial',
+    },
+    {
+      description: 'Your own template, NDJSON output',
+      command: '<%= config.bin %> <%= command.id %> elever.xlsx personal.csv --template ./my-template --format ndjson',
+    },
+  ]
+  static override strict = false
+  static override args = {
+    path: Args.string({required: true, description: 'Export files, or folders of them (.csv, .txt, .skv, .xlsx).'}),
+  }
+  static override flags = {
+    template: Flags.string({
+      char: 't',
+      required: true,
+      env: 'SS12000_TEMPLATE',
+      helpValue: '<name|path>',
+      summary: 'A shipped template (see `ss12000 templates list`), a template folder, or a template YAML file.',
+    }),
+    config: configFlag,
+    out: Flags.string({
+      char: 'o',
+      default: 'ss12000-out',
+      helpValue: '<dir>',
+      summary: 'The folder to write entity files, rejects.csv and report.json into.',
+    }),
+    format: Flags.option({
+      options: ['json', 'ndjson'] as const,
+      default: 'json' as const,
+      summary: 'Entity files as JSON arrays or NDJSON (one entity per line).',
+    })(),
+    'allow-partial': Flags.boolean({
+      default: false,
+      summary: 'Write the valid entities even when some rows or entities are rejected (exit code 5).',
+    }),
+    'reference-date': Flags.string({
+      helpValue: '<YYYY-MM-DD>',
+      summary:
+        'The date the export describes (century of YYMMDD personnummer, gymnasium years); default config term.start.',
+    }),
+    profile: profileFlag,
+    reveal: revealFlag,
+  }
+
+  async run(): Promise<ConvertResult> {
+    const {argv, flags} = await this.parse(Convert)
+    const json = this.jsonEnabled()
+    const result = await runWithProgress(
+      'Converting',
+      (report) =>
+        convert({
+          paths: argv as string[],
+          template: flags.template,
+          configPath: configPath(flags.config),
+          outDir: flags.out,
+          format: flags.format,
+          allowPartial: flags['allow-partial'],
+          profile: flags.profile,
+          reveal: flags.reveal,
+          ...(flags['reference-date'] === undefined ? {} : {referenceDate: flags['reference-date']}),
+          keepAllIssues: json,
+          onProgress: ({file, rows}) => report(`${rows.toLocaleString('en-US')} rows · ${file}`),
+        }),
+      {json},
+    )
+    if (!json) this.log(renderConvertResult(result))
+    if (!result.valid) this.setExitCode(result.partial ? ExitCode.Partial : ExitCode.InvalidData)
+    return result
+  }
+}
