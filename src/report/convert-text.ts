@@ -42,9 +42,9 @@ export function renderConvertResult(result: ConvertResult): string {
     lines.push(...table(defaults, new Set([1, 2])).map((line) => `  ${line}`), '')
   }
 
-  if (result.groups.length > 0) {
+  if (result.issueGroups.length > 0) {
     lines.push(`${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}:`, '')
-    lines.push(...renderIssueGroups(result.groups))
+    lines.push(...renderIssueGroups(result.issueGroups))
   }
   lines.push(verdict(result))
   return lines.join('\n')

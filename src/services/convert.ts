@@ -104,7 +104,8 @@ export interface ConvertResult {
   entities: Partial<Record<EntityName, EntityTally>>
   defaults: DefaultTally[]
   totals: {rows: number; accepted: number; rejected: number; skipped: number; errors: number; warnings: number}
-  groups: IssueGroup[]
+  /** Issues grouped by (code, message), with the first locations; named so no reader takes them for SS 12000 groups. */
+  issueGroups: IssueGroup[]
   issues?: Issue[]
 }
 
@@ -503,7 +504,7 @@ class ConvertRun {
       ),
       defaults: [...this.defaults.values()],
       totals,
-      groups: this.collector.groups(),
+      issueGroups: this.collector.groups(),
     }
     if (this.options.keepAllIssues) result.issues = this.collector.all
     await writeJsonFile(join(outDir, 'report.json'), {...result, issues: undefined})

@@ -89,9 +89,24 @@ async function walk(dir: string, found: Expanded, seen: Set<string>): Promise<vo
       if (seen.has(real)) continue
       seen.add(real)
       await walk(full, found, seen)
-    } else if (isFile && JSON_FILE.test(name)) {
+    } else if (isFile && JSON_FILE.test(name) && !(await isConvertReport(full))) {
       found.files.push(full)
     }
+  }
+}
+
+/** The report.json that `ss12000 convert` writes beside its entity files: data about the run, not SS 12000 data. */
+export const CONVERT_REPORT_MARK = '"tool": "ss12000 convert"'
+
+async function isConvertReport(file: string): Promise<boolean> {
+  if (path.basename(file) !== 'report.json') return false
+  const handle = await fs.open(file, 'r').catch(() => undefined)
+  if (!handle) return false
+  try {
+    const {buffer, bytesRead} = await handle.read(Buffer.alloc(64), 0, 64, 0)
+    return buffer.subarray(0, bytesRead).toString('utf8').includes(CONVERT_REPORT_MARK)
+  } finally {
+    await handle.close()
   }
 }
 
