@@ -5,6 +5,7 @@ import {promisify} from 'node:util'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {updateTransformReference} from '../../src/report/transform-reference.js'
 import {makeTempDir, REPO_ROOT} from '../support/cli.js'
 
 const run = promisify(execFile)
@@ -30,5 +31,12 @@ describe('README', () => {
     const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8')
     const blocks = [...readme.matchAll(/```sh\n(.+?)\n```/g)].map((match) => match[1])
     expect(blocks.slice(0, 2)).toEqual(['npm ci && npm run demo', 'npm test'])
+  })
+})
+
+describe('README mapping-file reference', () => {
+  it('lists every transform as the registry describes it (regenerate with npm run readme)', async () => {
+    const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8')
+    expect(updateTransformReference(readme)).toBe(readme)
   })
 })
