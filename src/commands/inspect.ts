@@ -8,7 +8,7 @@ import {inspect, type InspectResult} from '../services/inspect.js'
 
 export default class Inspect extends BaseCommand<typeof Inspect> {
   static override summary = 'Profile a CSV or Excel export: encoding, delimiter, header, and what each column holds.'
-  static override description = `Reads the whole file in one streaming pass and reports how it was read (detected encoding, delimiter, sheet and header row) and, for every column, its fill rate, distinct values, examples and the kind of data it holds: personnummer (and which forms), dates (and their format), emails, phone numbers, skolenhetskod, numbers, percentages, yes/no values, class codes or free text. Use it to write or pick a mapping template.
+  static override description = `Reads the whole file in one streaming pass and reports how it was read (detected encoding, delimiter, sheet and header row) and, for every column, its fill rate, distinct values, examples and the kind of data it holds: personnummer (and which forms), dates (and their format), emails, phone numbers, skolenhetskod, numbers, percentages, yes/no values, class codes or free text. It ends with the shipped mapping templates that fit the headers: for the best three, the input that fits, how many of its required columns the file has and which it lacks. Use it to pick or write a mapping template.
 
 Personal data in the examples is masked unless --reveal.`
   static override examples = [

@@ -50,6 +50,8 @@ export interface FinishedEntity {
   /** Pointer → origin of the values that came from cells. */
   origins: Map<string, Origin>
   defaults: DefaultApplied[]
+  /** The validation record announced for it while it was still being merged (see ValidationEngine.reserve). */
+  reserved?: number
 }
 
 /** Two rows that disagree about a field of one entity. */
@@ -146,16 +148,18 @@ export class Mapper {
   }
 
   /**
-   * Applies a row's contributions: new entities are returned finished unless later rows may add to them; rows that
-   * add to a held entity merge into it (lists grow, differing values are reported and the first is kept).
+   * Applies a row's contributions: new entities are returned finished unless later rows may add to them (those are
+   * returned as created, and held); rows that add to a held entity merge into it (lists grow, differing values are
+   * reported and the first is kept).
    * `column(key)` gives the 1-based column number of a template column in the row's file.
    */
   apply(
     contributions: Contribution[],
     row: number | undefined,
     column: (key: string) => number,
-  ): {finished: FinishedEntity[]; conflicts: MergeConflict[]} {
+  ): {finished: FinishedEntity[]; created: FinishedEntity[]; conflicts: MergeConflict[]} {
     const finished: FinishedEntity[] = []
+    const created: FinishedEntity[] = []
     const conflicts: MergeConflict[] = []
     const originOf = (key: string) => (row === undefined ? 0 : packOrigin(row, column(key)))
     for (const contribution of contributions) {
@@ -177,13 +181,15 @@ export class Mapper {
       }
       const existing = store.get(contribution.id)
       if (!existing) {
-        store.set(contribution.id, {
+        const entity: FinishedEntity = {
           entity: contribution.entity,
           value: contribution.value,
           rows,
           origins,
           defaults: contribution.defaults,
-        })
+        }
+        store.set(contribution.id, entity)
+        created.push(entity)
         continue
       }
       if (row !== undefined && existing.rows.at(-1) !== row) existing.rows.push(row)
@@ -210,7 +216,7 @@ export class Mapper {
         if (to !== undefined) existing.defaults.push({...applied, pointer: to})
       }
     }
-    return {finished, conflicts}
+    return {finished, created, conflicts}
   }
 
   /** Whether an extension's target exists. */

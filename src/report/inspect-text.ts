@@ -1,9 +1,13 @@
 import type {InspectResult} from '../services/inspect.js'
 import {formatCount as n, plural, renderIssueGroups, table} from './issue-groups-text.js'
+import {renderTemplateFits} from './templates-text.js'
 
 const DELIMITER_NAMES: Record<string, string> = {';': 'semicolon', ',': 'comma', '\t': 'tab', '|': 'pipe'}
 
-/** The human rendering of an inspect result: how the file was read, then one line per column. */
+/**
+ * The human rendering of an inspect result: how the file was read, one line per column, the issues, and the shipped
+ * templates that fit the headers.
+ */
 export function renderInspectResult(result: InspectResult): string {
   const lines: string[] = [`${result.file}`]
   const how: string[] = [result.format === 'xlsx' ? 'Excel workbook' : 'CSV']
@@ -45,5 +49,6 @@ export function renderInspectResult(result: InspectResult): string {
     lines.push(`${plural(result.issues.errors, 'error')}, ${plural(result.issues.warnings, 'warning')}:`, '')
     lines.push(...renderIssueGroups(result.issues.groups))
   }
+  if (result.header.columns.length > 0) lines.push(...renderTemplateFits(result.templates))
   return lines.join('\n').trimEnd()
 }

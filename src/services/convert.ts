@@ -15,6 +15,7 @@ import {
   type MappedProblem,
   originColumn,
   originRow,
+  packOrigin,
 } from '../mapping/mapper.js'
 import type {CompiledInput, CompiledTemplate} from '../mapping/template.js'
 import {parseIsoDate} from '../transforms/calendar.js'
@@ -249,7 +250,19 @@ class ConvertRun {
   }
 
   private async applyRow(contributions: Contribution[], rowId: number, state: FileState): Promise<void> {
-    const {finished, conflicts} = this.mapper.apply(contributions, rowId, (key) => state.columnNumber[key] ?? 0)
+    const {finished, created, conflicts} = this.mapper.apply(
+      contributions,
+      rowId,
+      (key) => state.columnNumber[key] ?? 0,
+    )
+    // Held entities' ids are known now: references to them resolve as they are read, not all at the end.
+    for (const entity of created) {
+      entity.reserved = this.engine.reserve(
+        entity.entity,
+        String(entity.value.id),
+        this.originLocation(packOrigin(rowId, 0)),
+      )
+    }
     for (const conflict of conflicts) {
       const field = fieldName(conflict.entity, conflict.pointer)
       this.collector.add(
@@ -274,12 +287,13 @@ class ConvertRun {
   private async finishAll(entities: FinishedEntity[]): Promise<void> {
     for (const entity of entities) {
       const firstRow = entity.rows[0]
-      const source = firstRow === undefined ? {file: this.template.path} : this.originLocation(firstRow * 16384)
+      const source = firstRow === undefined ? {file: this.template.path} : this.originLocation(packOrigin(firstRow, 0))
       const outcome = this.engine.validateRecord({
         entity: entity.entity,
         value: entity.value,
         source,
         locate: (pointer) => this.locate(entity, pointer, source),
+        ...(entity.reserved === undefined ? {} : {reserved: entity.reserved}),
       })
       const tally = this.tally(entity.entity)
       tally.produced++
@@ -490,7 +504,8 @@ class ConvertRun {
     }
     const result: ConvertResult = {
       tool: 'ss12000 convert',
-      template: {name: this.template.name, version: this.template.version, path: this.template.path},
+      // As the user named it (a shipped name or a path), so that report.json does not depend on where things are.
+      template: {name: this.template.name, version: this.template.version, path: this.options.template},
       profile: this.options.profile,
       referenceDate: this.referenceDate,
       written: writing,
@@ -507,7 +522,8 @@ class ConvertRun {
       issueGroups: this.collector.groups(),
     }
     if (this.options.keepAllIssues) result.issues = this.collector.all
-    await writeJsonFile(join(outDir, 'report.json'), {...result, issues: undefined})
+    // The report describes the folder it is in, so it does not name it: moving the folder changes nothing.
+    await writeJsonFile(join(outDir, 'report.json'), {...result, outDir: undefined, issues: undefined})
     return result
   }
 
@@ -530,7 +546,7 @@ class ConvertRun {
       const at = segments.findIndex((segment) => /^\d+$/.test(segment))
       const field = fieldName(entity, reference.pointer)
       const place = {entity, id: String(value.id), path: reference.pointer, field, value: reference.id}
-      const source = rows[0] === undefined ? {file: this.template.path} : this.originLocation(rows[0] * 16384)
+      const source = rows[0] === undefined ? {file: this.template.path} : this.originLocation(packOrigin(rows[0], 0))
       if (at < 0) {
         const issue = makeIssue(
           'mapping.rejected-reference',

@@ -2,6 +2,7 @@ import {type ColumnProfile, createColumnProfiler} from '../sources/column-profil
 import {openSource} from '../sources/index.js'
 import type {ReaderOptions, SourceInfo} from '../sources/types.js'
 import {IssueCollector, type IssueGroup} from '../validation/issue-groups.js'
+import {goodFits, rankShippedTemplates, type TemplateFit} from './templates.js'
 
 export interface InspectOptions {
   file: string
@@ -27,6 +28,11 @@ export interface InspectResult {
   recordsWithProblems: number
   columns: ColumnProfile[]
   issues: {errors: number; warnings: number; groups: IssueGroup[]}
+  /**
+   * The shipped templates whose inputs fit the headers, best first (at most three, each with at least half of its
+   * required columns found): which input, how many required columns were found, and which are missing.
+   */
+  templates: TemplateFit[]
 }
 
 const PROGRESS_EVERY = 10_000
@@ -61,6 +67,7 @@ export async function inspect(options: InspectOptions): Promise<InspectResult> {
     recordsWithProblems,
     columns: profiler.result(),
     issues: {errors: collector.errors, warnings: collector.warnings, groups: collector.groups()},
+    templates: info.headers.length === 0 ? [] : goodFits(await rankShippedTemplates(info.headers)),
   }
   if (info.encoding !== undefined) result.encoding = {name: info.encoding, detected: info.encodingDetected ?? false}
   if (info.delimiter !== undefined)

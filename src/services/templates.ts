@@ -290,7 +290,8 @@ export interface TemplateFit {
 /**
  * Scores every template's inputs against a file's headers (compared like convert does: by alias, ignoring case,
  * spaces, `_`, `.` and `-`) and returns each template's best input, best first: complete fits, then the larger share
- * of required columns found, then more columns found, then the larger share of optional columns, then by name.
+ * of required columns found, then more columns found, then the larger share of optional columns, then by name (and
+ * within a template, in the order the inputs are declared).
  */
 export function rankTemplates(headers: readonly string[], templates: readonly RankableTemplate[]): TemplateFit[] {
   const byName = new Map<string, string>()
@@ -364,8 +365,7 @@ function compareFits(a: TemplateFit, b: TemplateFit): number {
     requiredShare(b) - requiredShare(a) ||
     b.matched.length - a.matched.length ||
     optionalShare(b) - optionalShare(a) ||
-    a.template.localeCompare(b.template) ||
-    a.input.localeCompare(b.input)
+    a.template.localeCompare(b.template)
   )
 }
 

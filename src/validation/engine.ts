@@ -34,6 +34,8 @@ export interface RecordInput {
   source: SourceLocation
   /** Where a JSON pointer inside the record is. */
   locate(pointer: string): SourceLocation
+  /** The record `reserve` returned for it, if it was announced before. */
+  reserved?: number
 }
 
 export interface RecordOutcome {
@@ -61,9 +63,20 @@ export class ValidationEngine {
 
   constructor(readonly options: ValidationOptions) {}
 
+  /**
+   * Announces a record whose id is known before its content is (an entity still being merged from many rows), so
+   * that references to it resolve as they are read instead of waiting for the end. Pass the returned record to
+   * `validateRecord` once the content is complete.
+   */
+  reserve(entity: EntityName, id: string, source: SourceLocation): number {
+    const record = this.index.addRecord(entity, source)
+    this.index.claimId(record, id)
+    return record
+  }
+
   validateRecord(input: RecordInput): RecordOutcome {
     const {entity, value} = input
-    const record = this.index.addRecord(entity, input.source)
+    const record = input.reserved ?? this.index.addRecord(entity, input.source)
     const counts = this.countsOf(entity)
     counts.records++
     const object = isObject(value) ? value : undefined
@@ -87,7 +100,8 @@ export class ValidationEngine {
       issues.push(...checkIdentityRules(object, context))
       if (id !== undefined) {
         const first = this.index.claimId(record, id)
-        if (first !== undefined) issues.push(make('unique.id', {first: this.where(first)}, '/id', id))
+        if (first !== undefined && first !== record)
+          issues.push(make('unique.id', {first: this.where(first)}, '/id', id))
       }
       if (entity === 'Person') issues.push(...this.checkPersonUniqueness(record, object, make))
       if (entity === 'Group' && object.groupType === 'Klass')
