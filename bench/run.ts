@@ -1,13 +1,18 @@
 /**
  * `npm run bench`: throughput of the toolkit against the bare libraries on the same data in the same run, reported as
- * ratios (absolute numbers depend on the machine). `npm run bench -- validate` or `-- readers` runs one part.
+ * ratios (absolute numbers depend on the machine). `npm run bench -- validate`, `-- readers` or `-- convert` runs one part.
  */
 import {cpus, totalmem} from 'node:os'
 
+import {benchConvert} from './convert.js'
 import {benchReaders} from './readers.js'
 import {benchValidate} from './validate.js'
 
-const parts: Record<string, () => Promise<void>> = {validate: benchValidate, readers: benchReaders}
+const parts: Record<string, () => Promise<void>> = {
+  validate: benchValidate,
+  readers: benchReaders,
+  convert: benchConvert,
+}
 const wanted = process.argv.slice(2)
 const cpu = cpus()[0]?.model ?? 'cpu'
 console.log(`machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`)

@@ -5,7 +5,6 @@ import type {LocatedYaml, YamlPath} from '../config/located-yaml.js'
 import {ENTITY_NAMES, type EntityName} from '../schema/entity-names.js'
 import {PROFILE_NAMES} from '../schema/profiles.js'
 import {getModel} from '../schema/validators.js'
-import {deriveId} from '../transforms/ids.js'
 import {resolveTransformParams, type TransformDefinition} from '../transforms/registry.js'
 import {CATALOG} from '../validation/catalog.js'
 import {childPointer} from '../validation/issue.js'
@@ -67,14 +66,6 @@ interface Scope {
   /** Outputs whose entities must exist before this output's rows are mapped (lookups, extensions). */
   dependsOn: Set<string>
 }
-
-/** A row context's count of cells that went into values: what makes an optional object present. */
-const DATA_HITS = Symbol('dataHits')
-type CountingContext = RowContext & {[DATA_HITS]?: number}
-const hit = (context: CountingContext) => {
-  context[DATA_HITS] = (context[DATA_HITS] ?? 0) + 1
-}
-const hits = (context: CountingContext) => context[DATA_HITS] ?? 0
 
 /**
  * Compiles a template document (already shape-checked against TemplateDocumentSchema) into evaluators, checking
@@ -336,10 +327,10 @@ class FieldCompiler {
     if (Array.isArray(node)) return this.list(node, where, schema, fieldPath)
     if (isRecord(node)) {
       return SOURCE_KEYS.some((key) => key in node)
-        ? this.value(node, where, schema)
+        ? this.value(node, where, schema, fieldPath)
         : this.object(node, where, schema, fieldPath)
     }
-    return this.value({const: node}, where, schema)
+    return this.value({const: node}, where, schema, fieldPath)
   }
 
   object(fields: Record<string, unknown>, where: YamlPath, schema: SchemaNodes, fieldPath: string): Node {
@@ -363,8 +354,8 @@ class FieldCompiler {
       children.push([name, this.node(child, [...where, name], childSchema, fieldPath ? `${fieldPath}.${name}` : name)])
     }
     const constant = children.every(([, child]) => child.constant)
-    const evaluate: Evaluator = (context: CountingContext, pointer) => {
-      const before = hits(context)
+    const evaluate: Evaluator = (context, pointer) => {
+      const before = context.hits
       const origins = context.origins.length
       const defaults = context.defaults.length
       const object: Record<string, unknown> = {}
@@ -377,7 +368,7 @@ class FieldCompiler {
         }
       }
       // An object none of whose cells had data is absent (an empty email column gives no email), constants or not.
-      if (!any || (!constant && hits(context) === before)) {
+      if (!any || (!constant && context.hits === before)) {
         context.origins.length = origins
         context.defaults.length = defaults
         return undefined
@@ -418,8 +409,8 @@ class FieldCompiler {
     })
   }
 
-  value(spec: unknown, where: YamlPath, schema: SchemaNodes): Node {
-    if (!isRecord(spec)) return this.value({const: spec}, where, schema)
+  value(spec: unknown, where: YamlPath, schema: SchemaNodes, fieldPath = ''): Node {
+    if (!isRecord(spec)) return this.value({const: spec}, where, schema, fieldPath)
     // In an "each", "item" is the element template, not a second source.
     const sources = SOURCE_KEYS.filter((key) => key in spec && !(key === 'item' && 'each' in spec))
     const allowed = new Set<string>([...SOURCE_KEYS, ...MODIFIER_KEYS, 'key', 'by'])
@@ -478,10 +469,11 @@ class FieldCompiler {
       case 'config': {
         constant = true
         const setting = String(spec.config)
+        const field = this.field(fieldPath)
         if (!configSetting(setting)) this.error([...where, 'config'], `no configuration setting "${setting}".`)
         evaluate = (context, pointer) => {
           const value = configValue(context.runtime.config, setting)
-          if (value !== undefined) context.defaults.push({pointer, setting, value: describe(value)})
+          if (value !== undefined) context.defaults.push({pointer, field, setting, value: describe(value)})
           return value
         }
         break
@@ -490,13 +482,14 @@ class FieldCompiler {
         ;({evaluate, constant} = this.reference(spec, where, schema))
         break
       case 'each':
-        ;({evaluate, constant} = this.each(spec, where, schema))
+        ;({evaluate, constant} = this.each(spec, where, schema, fieldPath))
         break
     }
 
     const steps = this.transforms(spec.transform, [...where, 'transform'])
     const crosswalk = this.crosswalk(spec.crosswalk, [...where, 'crosswalk'], schema)
-    const fallback = spec.default === undefined ? undefined : this.fallback(spec.default, [...where, 'default'], schema)
+    const fallback =
+      spec.default === undefined ? undefined : this.fallback(spec.default, [...where, 'default'], schema, fieldPath)
     const counts = source === 'column' || source === 'item'
     const guard = (name: unknown, key: string) => {
       if (name === undefined) return undefined
@@ -511,7 +504,7 @@ class FieldCompiler {
     const unless = guard(spec.unless, 'unless')
 
     const base = evaluate
-    const full: Evaluator = (context: CountingContext, pointer) => {
+    const full: Evaluator = (context, pointer) => {
       if (when !== undefined && !context.flags.has(when)) return undefined
       if (unless !== undefined && context.flags.has(unless)) return undefined
       let value: unknown = base(context, pointer)
@@ -530,7 +523,7 @@ class FieldCompiler {
         return undefined
       }
       if (counts) {
-        hit(context)
+        context.hits++
         if (column !== undefined) context.origins.push([pointer, column])
       }
       return value
@@ -600,14 +593,7 @@ class FieldCompiler {
         }
         return {id}
       }
-      const {config} = context.runtime
-      const id = deriveId({
-        namespace: config.ids.namespace,
-        entity: rule.label,
-        key: values,
-        ...(config.ids.secret === undefined ? {} : {secret: config.ids.secret}),
-        sensitive: rule.personal,
-      })
+      const id = context.runtime.deriveId(rule, values)
       if (!id.ok) {
         context.problems.push({code: id.problem.code, ...(column === undefined ? {} : {column}), pointer})
         return undefined
@@ -617,7 +603,7 @@ class FieldCompiler {
     return {evaluate, constant: false}
   }
 
-  private each(spec: Record<string, unknown>, where: YamlPath, schema: SchemaNodes): Node {
+  private each(spec: Record<string, unknown>, where: YamlPath, schema: SchemaNodes, fieldPath: string): Node {
     if (!('item' in spec)) {
       this.error(where, 'an "each" needs an item: what each element of the list becomes.')
       return {evaluate: () => undefined, constant: true}
@@ -631,7 +617,7 @@ class FieldCompiler {
       spec.item,
       [...where, 'item'],
       schema.map((node) => node?.items),
-      '[]',
+      `${fieldPath}[]`,
     )
     return {
       constant: false,
@@ -693,8 +679,8 @@ class FieldCompiler {
     return crosswalk
   }
 
-  private fallback(spec: unknown, where: YamlPath, schema: SchemaNodes): Evaluator {
-    if (isRecord(spec) && 'config' in spec) return this.value({config: spec.config}, where, schema).evaluate
+  private fallback(spec: unknown, where: YamlPath, schema: SchemaNodes, fieldPath: string): Evaluator {
+    if (isRecord(spec) && 'config' in spec) return this.value({config: spec.config}, where, schema, fieldPath).evaluate
     this.checkValues([spec], where, schema, 'default')
     return () => spec
   }

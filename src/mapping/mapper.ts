@@ -1,6 +1,6 @@
 import type {EntityName} from '../schema/entity-names.js'
 import {deriveId} from '../transforms/ids.js'
-import type {TransformContext} from '../transforms/types.js'
+import type {TransformContext, TransformResult} from '../transforms/types.js'
 import type {Config} from '../config/config.js'
 import {childPointer} from '../validation/issue.js'
 import {isRowError, joinKey} from './compile.js'
@@ -15,6 +15,9 @@ import type {
   RowContext,
   RowProblem,
 } from './template.js'
+
+/** How many derived ids are remembered; the cache starts over when it is full. */
+const ID_CACHE_SIZE = 200_000
 
 /** Where a value came from: a row and a 1-based column, packed in one number (column 0: the row as a whole). */
 export type Origin = number
@@ -49,9 +52,42 @@ export interface FinishedEntity {
   rows: number[]
   /** Pointer → origin of the values that came from cells. */
   origins: Map<string, Origin>
-  defaults: DefaultApplied[]
   /** The validation record announced for it while it was still being merged (see ValidationEngine.reserve). */
   reserved?: number
+}
+
+/** An entity made by the rows of a merged or extended output; `seq` is its place among its output's entities. */
+export interface HeldEntity extends FinishedEntity {
+  output: string
+  seq: number
+}
+
+/** A list item a later row added to a held entity: kept aside until the entity is drained. */
+export interface AppendedItem {
+  /** The held entity it belongs to: its output and its place there. */
+  output: string
+  seq: number
+  row: number | undefined
+  /** The entity's field whose list it joins. */
+  key: string
+  item: unknown
+  /** Origins of the item's values, with pointers relative to the item. */
+  origins: Array<[string, Origin]>
+}
+
+export interface AppliedRow {
+  finished: FinishedEntity[]
+  created: HeldEntity[]
+  conflicts: MergeConflict[]
+  appended: AppendedItem[]
+}
+
+/** "120 Person.enrolments[].startDate got 2024-08-19 from config term.start" */
+export interface DefaultTally {
+  field: string
+  setting: string
+  value: string
+  count: number
 }
 
 /** Two rows that disagree about a field of one entity. */
@@ -70,7 +106,9 @@ export interface MergeConflict {
  * caller's part.
  */
 export class Mapper {
-  private readonly held = new Map<string, Map<string, FinishedEntity>>()
+  private readonly held = new Map<string, Map<string, HeldEntity>>()
+  private readonly defaults = new Map<string, DefaultTally>()
+  private readonly ids = new Map<string, TransformResult<string>>()
   private readonly lookups = new Map<string, Map<string, string>>()
   private readonly runtime: MappingRuntime
 
@@ -83,6 +121,23 @@ export class Mapper {
       config,
       transform,
       lookUp: (output, lookup, key) => this.lookups.get(`${output}\u0000${lookup}`)?.get(key),
+      deriveId: (rule, key) => {
+        // The same keys recur (a pupil in every group file row, a unit on every row): derive each id once.
+        const text = `${rule.label}\u0000${rule.personal ? 1 : 0}\u0000${key.join('\u001f')}`
+        let id = this.ids.get(text)
+        if (id === undefined) {
+          id = deriveId({
+            namespace: config.ids.namespace,
+            entity: rule.label,
+            key,
+            ...(config.ids.secret === undefined ? {} : {secret: config.ids.secret}),
+            sensitive: rule.personal,
+          })
+          if (this.ids.size >= ID_CACHE_SIZE) this.ids.clear()
+          this.ids.set(text, id)
+        }
+        return id
+      },
     }
     for (const output of template.outputs) {
       const extended = template.outputs.some((other) => other.extend === output.name)
@@ -148,19 +203,15 @@ export class Mapper {
   }
 
   /**
-   * Applies a row's contributions: new entities are returned finished unless later rows may add to them (those are
-   * returned as created, and held); rows that add to a held entity merge into it (lists grow, differing values are
-   * reported and the first is kept).
-   * `column(key)` gives the 1-based column number of a template column in the row's file.
+   * Applies a row's contributions. A new entity is returned finished, unless later rows may add to it: then it is
+   * returned as created and held. A later row's contribution to a held entity merges into it: fields it lacks are
+   * taken, a differing value is reported and the first kept, and the items of its lists are returned as appended
+   * (the caller keeps them on disk until `drain`, so memory does not grow with the rows). Defaults from the
+   * configuration are counted as they are taken. `column(key)` gives the 1-based column number of a template column
+   * in the row's file.
    */
-  apply(
-    contributions: Contribution[],
-    row: number | undefined,
-    column: (key: string) => number,
-  ): {finished: FinishedEntity[]; created: FinishedEntity[]; conflicts: MergeConflict[]} {
-    const finished: FinishedEntity[] = []
-    const created: FinishedEntity[] = []
-    const conflicts: MergeConflict[] = []
+  apply(contributions: Contribution[], row: number | undefined, column: (key: string) => number): AppliedRow {
+    const applied: AppliedRow = {finished: [], created: [], conflicts: [], appended: []}
     const originOf = (key: string) => (row === undefined ? 0 : packOrigin(row, column(key)))
     for (const contribution of contributions) {
       for (const [lookup, key] of contribution.lookupKeys) this.register(contribution, lookup, key)
@@ -169,54 +220,58 @@ export class Mapper {
       const origins = new Map<string, Origin>()
       for (const [pointer, key] of contribution.origins) if (!origins.has(pointer)) origins.set(pointer, originOf(key))
       const rows = row === undefined ? [] : [row]
-      if (!store) {
-        finished.push({
-          entity: contribution.entity,
-          value: contribution.value,
-          rows,
-          origins,
-          defaults: contribution.defaults,
-        })
-        continue
-      }
-      const existing = store.get(contribution.id)
+      const existing = store?.get(contribution.id)
       if (!existing) {
-        const entity: FinishedEntity = {
+        for (const taken of contribution.defaults) this.countDefault(taken)
+        const entity: HeldEntity = {
           entity: contribution.entity,
           value: contribution.value,
           rows,
           origins,
-          defaults: contribution.defaults,
+          output: target,
+          seq: store?.size ?? 0,
         }
-        store.set(contribution.id, entity)
-        created.push(entity)
+        if (store) {
+          store.set(contribution.id, entity)
+          applied.created.push(entity)
+        } else {
+          applied.finished.push(entity)
+        }
         continue
       }
       if (row !== undefined && existing.rows.at(-1) !== row) existing.rows.push(row)
-      const taken: Array<[from: string, to: string]> = []
-      mergeInto(existing.value, contribution.value, '', taken, (pointer, value) => {
+      const scalars: Record<string, unknown> = {}
+      for (const [key, value] of Object.entries(contribution.value)) {
+        if (!Array.isArray(value)) {
+          scalars[key] = value
+          continue
+        }
+        value.forEach((item, index) => {
+          const prefix = `/${key}/${index}`
+          const itemOrigins: Array<[string, Origin]> = []
+          for (const [pointer, origin] of origins) {
+            if (pointer === prefix || pointer.startsWith(`${prefix}/`))
+              itemOrigins.push([pointer.slice(prefix.length), origin])
+          }
+          applied.appended.push({output: target, seq: existing.seq, row, key, item, origins: itemOrigins})
+        })
+        for (const taken of contribution.defaults) if (taken.pointer.startsWith(`/${key}/`)) this.countDefault(taken)
+      }
+      const taken: string[] = []
+      mergeInto(existing.value, scalars, '', taken, (pointer, value) => {
         const kept =
           existing.origins.get(pointer) ?? (existing.rows[0] === undefined ? 0 : packOrigin(existing.rows[0], 0))
         const ignored = origins.get(pointer) ?? (row === undefined ? 0 : packOrigin(row, 0))
-        conflicts.push({entity: contribution.entity, pointer, kept, ignored, value})
+        applied.conflicts.push({entity: contribution.entity, pointer, kept, ignored, value})
       })
-      // What this row added keeps its origins and defaults, under the pointers it now has.
-      const moved = (pointer: string) => {
-        for (const [from, to] of taken) {
-          if (pointer === from || pointer.startsWith(`${from}/`)) return to + pointer.slice(from.length)
-        }
-        return undefined
-      }
+      // What this row added keeps its origins and counts its defaults.
+      const isTaken = (pointer: string) => taken.some((from) => pointer === from || pointer.startsWith(`${from}/`))
       for (const [pointer, origin] of origins) {
-        const to = moved(pointer)
-        if (to !== undefined && !existing.origins.has(to)) existing.origins.set(to, origin)
+        if (isTaken(pointer) && !existing.origins.has(pointer)) existing.origins.set(pointer, origin)
       }
-      for (const applied of contribution.defaults) {
-        const to = moved(applied.pointer)
-        if (to !== undefined) existing.defaults.push({...applied, pointer: to})
-      }
+      for (const applied of contribution.defaults) if (isTaken(applied.pointer)) this.countDefault(applied)
     }
-    return {finished, created, conflicts}
+    return applied
   }
 
   /** Whether an extension's target exists. */
@@ -224,14 +279,36 @@ export class Mapper {
     return this.held.get(output)?.has(id) ?? false
   }
 
-  /** The held entities, output by output in template order, each in the order it was first made. */
-  *drain(): Generator<FinishedEntity> {
+  /**
+   * The held entities, output by output in template order, each in the order it was first made, without the list
+   * items later rows appended (the caller adds them back with `appendItem`). Each is let go once yielded.
+   */
+  *drain(): Generator<HeldEntity> {
     for (const output of this.template.outputs) {
       const store = this.held.get(output.name)
       if (!store) continue
-      yield* store.values()
-      store.clear()
+      for (const [id, entity] of store) {
+        store.delete(id)
+        yield entity
+      }
     }
+  }
+
+  /** How many entities each held output holds, in drain order. */
+  heldCounts(): Array<[output: string, count: number]> {
+    return [...this.held].map(([output, store]) => [output, store.size])
+  }
+
+  /** Defaults from the configuration that went into entities, per field, setting and value. */
+  defaultTallies(): DefaultTally[] {
+    return [...this.defaults.values()].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0))
+  }
+
+  private countDefault(applied: DefaultApplied): void {
+    const key = `${applied.field}\u0000${applied.setting}\u0000${applied.value}`
+    const known = this.defaults.get(key)
+    if (known) known.count++
+    else this.defaults.set(key, {field: applied.field, setting: applied.setting, value: applied.value, count: 1})
   }
 
   private register(contribution: Contribution, lookup: string, key: string): void {
@@ -248,7 +325,18 @@ export class Mapper {
     row: Pick<RowContext, 'cells' | 'headers' | 'flags'>,
     problems: MappedProblem[],
   ): Contribution | undefined {
-    const context: RowContext = {...row, runtime: this.runtime, problems: [], origins: [], defaults: []}
+    const context: RowContext = {
+      runtime: this.runtime,
+      cells: row.cells,
+      headers: row.headers,
+      flags: row.flags,
+      item: undefined,
+      column: undefined,
+      problems: [],
+      origins: [],
+      defaults: [],
+      hits: 0,
+    }
     const fail = () => {
       for (const problem of context.problems) problems.push({...problem, entity: output.entity})
       return undefined
@@ -271,13 +359,7 @@ export class Mapper {
           context.problems.push({code: 'transform.id.key-empty', ...at(keyColumn), pointer: '/id'})
         return fail()
       }
-      const derived = deriveId({
-        namespace: this.runtime.config.ids.namespace,
-        entity: output.id.label,
-        key: parts,
-        ...(this.runtime.config.ids.secret === undefined ? {} : {secret: this.runtime.config.ids.secret}),
-        sensitive: output.id.personal,
-      })
+      const derived = this.runtime.deriveId(output.id, parts)
       if (!derived.ok) {
         context.problems.push({code: derived.problem.code, ...at(keyColumn), pointer: '/id'})
         return fail()
@@ -341,14 +423,14 @@ function keyValues(
 
 /**
  * Merges `incoming` into `target`: absent fields are taken, lists take the items they lack, objects merge field by
- * field, and a differing scalar keeps the target's value and is reported. `taken` collects the incoming pointers that
- * were added and where they now are.
+ * field, and a differing scalar keeps the target's value and is reported. `taken` collects the pointers of the fields
+ * that were added whole.
  */
 function mergeInto(
   target: Record<string, unknown>,
   incoming: Record<string, unknown>,
   pointer: string,
-  taken: Array<[string, string]>,
+  taken: string[],
   conflict: (pointer: string, value: unknown) => void,
 ): void {
   for (const [key, value] of Object.entries(incoming)) {
@@ -356,17 +438,15 @@ function mergeInto(
     const current = target[key]
     if (current === undefined) {
       target[key] = value
-      taken.push([at, at])
+      taken.push(at)
     } else if (Array.isArray(current) && Array.isArray(value)) {
-      const seen = current.length > 16 ? itemTexts(current) : undefined
-      value.forEach((item, index) => {
+      const seen = itemTexts(current)
+      for (const item of value) {
         const text = JSON.stringify(item)
-        const present = seen ? seen.has(text) : current.some((other) => JSON.stringify(other) === text)
-        if (present) return
-        taken.push([childPointer(at, index), childPointer(at, current.length)])
+        if (seen.has(text)) continue
         current.push(item)
-        seen?.add(text)
-      })
+        seen.add(text)
+      }
     } else if (isObject(current) && isObject(value)) {
       mergeInto(current, value, at, taken, conflict)
     } else if (JSON.stringify(current) !== JSON.stringify(value)) {

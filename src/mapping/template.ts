@@ -3,7 +3,7 @@ import {type Static, Type} from '@sinclair/typebox'
 import type {Config} from '../config/config.js'
 import type {EntityName} from '../schema/entity-names.js'
 import {SOURCE_ENCODINGS, type ReaderOptions} from '../sources/types.js'
-import type {TransformContext} from '../transforms/types.js'
+import type {TransformContext, TransformResult} from '../transforms/types.js'
 import type {IssueCode} from '../validation/catalog.js'
 
 /** The template format this toolkit reads. A template says which format it is written in, so the format can evolve. */
@@ -129,6 +129,8 @@ export interface RowProblem {
 export interface DefaultApplied {
   /** JSON pointer of the field in the entity. */
   pointer: string
+  /** The SS 12000 field, e.g. `Person.enrolments[].startDate`. */
+  field: string
   /** The configuration setting, e.g. `term.start`. */
   setting: string
   value: string
@@ -140,6 +142,8 @@ export interface MappingRuntime {
   transform: TransformContext
   /** The id registered under an output's lookup key; 'ambiguous' when several entities share the key. */
   lookUp(output: string, lookup: string, key: string): string | 'ambiguous' | undefined
+  /** The id an id rule gives a key (deriveId with the configured namespace and secret; remembered, as keys recur). */
+  deriveId(rule: Pick<IdRule, 'label' | 'personal'>, key: readonly string[]): TransformResult<string>
 }
 
 /** What mapping one row needs to know, and what it collects. */
@@ -152,13 +156,15 @@ export interface RowContext {
   /** Filters that matched and kept the row, by name. */
   flags: ReadonlySet<string>
   /** The current item of an `each`. */
-  item?: unknown
+  item: unknown
   /** The template column read last, to place problems of values made from several cells (keys, list items). */
-  column?: string
+  column: string | undefined
   problems: RowProblem[]
   /** Which column each filled pointer came from, to locate later problems in the row. */
   origins: Array<[pointer: string, column: string]>
   defaults: DefaultApplied[]
+  /** How many cells went into values so far: an object none of whose cells had a value is left out. */
+  hits: number
 }
 
 /** Evaluates one value spec or field tree for a row; undefined means absent. */

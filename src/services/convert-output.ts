@@ -1,39 +1,42 @@
-import {createReadStream} from 'node:fs'
-import {mkdir, open, readFile, rename, rm, type FileHandle} from 'node:fs/promises'
+import {closeSync, createReadStream, mkdirSync, openSync, writeSync} from 'node:fs'
+import {readFile, rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {createInterface} from 'node:readline'
 
 import {ENTITY_NAMING, type EntityName} from '../schema/entity-names.js'
 import {maskCivicNumbersInText} from '../validation/identity.js'
 
-/** Buffered appends to one file, flushed in large writes. */
+/**
+ * Buffered appends to one file, written synchronously in large blocks: the run produces lines far faster than a
+ * promise per line could carry them, and nothing else waits on this process meanwhile.
+ */
 export class LineWriter {
   private chunks: string[] = []
   private size = 0
 
-  private constructor(private readonly handle: FileHandle) {}
+  private constructor(private readonly fd: number) {}
 
-  static async create(path: string): Promise<LineWriter> {
-    return new LineWriter(await open(path, 'w', 0o600))
+  static create(path: string): LineWriter {
+    return new LineWriter(openSync(path, 'w', 0o600))
   }
 
-  async write(text: string): Promise<void> {
+  write(text: string): void {
     this.chunks.push(text)
     this.size += text.length
-    if (this.size >= 1 << 20) await this.flush()
+    if (this.size >= 1 << 20) this.flush()
   }
 
-  async flush(): Promise<void> {
+  flush(): void {
     if (this.chunks.length === 0) return
     const text = this.chunks.join('')
     this.chunks = []
     this.size = 0
-    await this.handle.write(text)
+    writeSync(this.fd, text)
   }
 
-  async close(): Promise<void> {
-    await this.flush()
-    await this.handle.close()
+  close(): void {
+    this.flush()
+    closeSync(this.fd)
   }
 }
 
@@ -53,22 +56,22 @@ export class EntitySpill {
 
   constructor(readonly dir: string) {}
 
-  async add(entity: EntityName, record: number, rows: number[], value: Record<string, unknown>): Promise<void> {
+  add(entity: EntityName, record: number, rows: number[], value: Record<string, unknown>): void {
     let writer = this.writers.get(entity)
     if (!writer) {
-      await mkdir(this.dir, {recursive: true, mode: 0o700})
-      writer = await LineWriter.create(this.file(entity))
+      mkdirSync(this.dir, {recursive: true, mode: 0o700})
+      writer = LineWriter.create(this.file(entity))
       this.writers.set(entity, writer)
     }
-    await writer.write(`${record}\t${rows.join(',')}\t${JSON.stringify(value)}\n`)
+    writer.write(`${record}\t${rows.join(',')}\t${JSON.stringify(value)}\n`)
   }
 
   entities(): EntityName[] {
     return [...this.writers.keys()]
   }
 
-  async close(): Promise<void> {
-    for (const writer of this.writers.values()) await writer.close()
+  close(): void {
+    for (const writer of this.writers.values()) writer.close()
   }
 
   /** The spilled entities of one type, in the order they were added. */
@@ -119,29 +122,29 @@ export class EntityFileWriter {
 
   static async create(path: string, format: OutputFormat): Promise<EntityFileWriter> {
     const temporary = `${path}.tmp`
-    return new EntityFileWriter(await LineWriter.create(temporary), temporary, path, format)
+    return new EntityFileWriter(LineWriter.create(temporary), temporary, path, format)
   }
 
-  async add(value: unknown): Promise<void> {
+  add(value: unknown): void {
     if (this.format === 'ndjson') {
-      await this.writer.write(`${JSON.stringify(value)}\n`)
+      this.writer.write(`${JSON.stringify(value)}\n`)
     } else {
       const text = JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')
-      await this.writer.write(`${this.count === 0 ? '[\n  ' : ',\n  '}${text}`)
+      this.writer.write(`${this.count === 0 ? '[\n  ' : ',\n  '}${text}`)
     }
     this.count++
   }
 
   /** Finishes the file and moves it into place; returns how many records it holds. */
   async commit(): Promise<number> {
-    if (this.format === 'json') await this.writer.write(this.count === 0 ? '[]\n' : '\n]\n')
-    await this.writer.close()
+    if (this.format === 'json') this.writer.write(this.count === 0 ? '[]\n' : '\n]\n')
+    this.writer.close()
     await rename(this.temporary, this.path)
     return this.count
   }
 
   async abandon(): Promise<void> {
-    await this.writer.close()
+    this.writer.close()
     await rm(this.temporary, {force: true})
   }
 }
@@ -183,17 +186,17 @@ export async function writeRejects(
     ]
     lines.push(cells.map((cell) => csvCell(cell)).join(';'))
   }
-  const writer = await LineWriter.create(`${path}.tmp`)
-  await writer.write(`\ufeff${lines.join('\r\n')}\r\n`)
-  await writer.close()
+  const writer = LineWriter.create(`${path}.tmp`)
+  writer.write(`\ufeff${lines.join('\r\n')}\r\n`)
+  writer.close()
   await rename(`${path}.tmp`, path)
 }
 
 /** Writes a JSON file atomically. */
 export async function writeJsonFile(path: string, value: unknown): Promise<void> {
-  const writer = await LineWriter.create(`${path}.tmp`)
-  await writer.write(`${JSON.stringify(value, null, 2)}\n`)
-  await writer.close()
+  const writer = LineWriter.create(`${path}.tmp`)
+  writer.write(`${JSON.stringify(value, null, 2)}\n`)
+  writer.close()
   await rename(`${path}.tmp`, path)
 }
 
@@ -206,4 +209,125 @@ export async function previousOutputs(reportPath: string): Promise<string[]> {
   } catch {
     return []
   }
+}
+
+/** A list item kept aside for a held entity, as read back: its row, the list it joins, its origins and its JSON. */
+export interface SpilledItem {
+  row: number | undefined
+  key: string
+  /** The item's JSON text, as written: equal texts are equal items. */
+  item: string
+  origins: Array<[string, number]>
+}
+
+/** Reads one line of the item spill (after its position). */
+export function parseSpilledItem(line: string): SpilledItem {
+  const fields = line.split('\t', 5)
+  const start = fields.reduce((sum, field) => sum + field.length + 1, 0)
+  return {
+    row: fields[2] === '' ? undefined : Number(fields[2]),
+    key: fields[3]!,
+    origins: JSON.parse(fields[4]!) as Array<[string, number]>,
+    item: line.slice(start),
+  }
+}
+
+/**
+ * How many bytes of item lines one bucket brings back into memory at a time. Lines stay text until their entity is
+ * assembled, so a bucket costs little more than its bytes.
+ */
+const BUCKET_BYTES = 16 << 20
+
+/**
+ * List items that later rows add to held entities (a group's members from a memberships file), kept on disk so that
+ * memory does not grow with the rows. When the held entities are drained, the items come back bucket by bucket, in
+ * drain order, so only one bucket's items are in memory at a time.
+ */
+export class ItemSpill {
+  private writer: LineWriter | undefined
+  private bytes = 0
+  private readonly outputs = new Map<string, number>()
+
+  constructor(private readonly dir: string) {}
+
+  add(output: string, seq: number, row: number | undefined, key: string, item: unknown, origins: unknown[]): void {
+    if (!this.writer) {
+      mkdirSync(this.dir, {recursive: true, mode: 0o700})
+      this.writer = LineWriter.create(join(this.dir, 'items.tsv'))
+    }
+    let index = this.outputs.get(output)
+    if (index === undefined) this.outputs.set(output, (index = this.outputs.size))
+    const line = `${index}\t${seq}\t${row ?? ''}\t${key}\t${JSON.stringify(origins)}\t${JSON.stringify(item)}\n`
+    this.bytes += line.length
+    this.writer.write(line)
+  }
+
+  /**
+   * The item lines in buckets of drain positions: each bucket maps a position to its lines, in the order they were
+   * added (read them with `parseSpilledItem`). `counts` are the held outputs with their sizes, in drain order;
+   * positions count across them.
+   */
+  async *buckets(counts: Array<[output: string, count: number]>): AsyncGenerator<{
+    from: number
+    to: number
+    items: Map<number, string[]>
+  }> {
+    const total = counts.reduce((sum, [, count]) => sum + count, 0)
+    if (!this.writer) {
+      yield {from: 0, to: total, items: new Map()}
+      return
+    }
+    this.writer.close()
+    const offsets = new Map<number, number>()
+    let offset = 0
+    for (const [output, count] of counts) {
+      const index = this.outputs.get(output)
+      if (index !== undefined) offsets.set(index, offset)
+      offset += count
+    }
+    const position = (line: string) => {
+      const first = line.indexOf('\t')
+      const second = line.indexOf('\t', first + 1)
+      return offsets.get(Number(line.slice(0, first)))! + Number(line.slice(first + 1, second))
+    }
+    const bucketCount = Math.max(1, Math.ceil(this.bytes / BUCKET_BYTES))
+    const size = Math.max(1, Math.ceil(total / bucketCount))
+    const source = join(this.dir, 'items.tsv')
+    if (bucketCount === 1) {
+      yield {from: 0, to: total, items: await groupLines(source, position)}
+      return
+    }
+    // Route the lines into one file per bucket of positions, then bring each bucket back in turn.
+    const writers: LineWriter[] = []
+    for (let bucket = 0; bucket < bucketCount; bucket++) {
+      writers.push(LineWriter.create(join(this.dir, `bucket-${bucket}.tsv`)))
+    }
+    for await (const line of readLines(source)) {
+      writers[Math.min(bucketCount - 1, Math.floor(position(line) / size))]!.write(`${line}\n`)
+    }
+    for (const writer of writers) writer.close()
+    await rm(source)
+    for (let bucket = 0; bucket < bucketCount; bucket++) {
+      const file = join(this.dir, `bucket-${bucket}.tsv`)
+      const items = await groupLines(file, position)
+      await rm(file)
+      yield {from: bucket * size, to: Math.min(total, (bucket + 1) * size), items}
+    }
+  }
+}
+
+async function* readLines(file: string): AsyncGenerator<string> {
+  const lines = createInterface({input: createReadStream(file, 'utf8'), crlfDelay: Infinity})
+  for await (const line of lines) if (line !== '') yield line
+}
+
+async function groupLines(file: string, position: (line: string) => number): Promise<Map<number, string[]>> {
+  const map = new Map<number, string[]>()
+  for await (const line of readLines(file)) {
+    const at = position(line)
+    const list = map.get(at)
+    if (list) list.push(line)
+    else map.set(at, [line])
+  }
+  return map
 }

@@ -10,6 +10,7 @@ import {isTabularFile, openSource, type OpenedSource, type SourceInfo} from '../
 import {loadTemplate} from '../mapping/load.js'
 import {
   type Contribution,
+  type DefaultTally,
   type FinishedEntity,
   Mapper,
   type MappedProblem,
@@ -34,6 +35,8 @@ import {
   EntityFileWriter,
   entityFileName,
   EntitySpill,
+  ItemSpill,
+  parseSpilledItem,
   type OutputFormat,
   previousOutputs,
   type RejectedRow,
@@ -78,14 +81,6 @@ export interface EntityTally {
   rejected: number
   /** Entities in the output files (0 when nothing was written). */
   written: number
-}
-
-/** "312 Person.enrolments[].startDate got 2024-08-19 from config term.start" */
-export interface DefaultTally {
-  field: string
-  setting: string
-  value: string
-  count: number
 }
 
 export interface ConvertResult {
@@ -151,6 +146,7 @@ class ConvertRun {
   private readonly engine: ValidationEngine
   private readonly collector: IssueCollector
   private readonly spill: EntitySpill
+  private readonly items: ItemSpill
   private readonly files: FileState[] = []
   private rowStatus = new Uint8Array(1 << 16)
   private rowFile = new Int32Array(1 << 16)
@@ -159,7 +155,6 @@ class ConvertRun {
   private readonly reasons = new Map<number, string[]>()
   private readonly recordReasons = new Map<number, string[]>()
   private readonly tallies = new Map<EntityName, EntityTally>()
-  private readonly defaults = new Map<string, DefaultTally>()
 
   constructor(
     private readonly options: ConvertOptions,
@@ -175,7 +170,9 @@ class ConvertRun {
       allowExternalRefs: false,
     })
     this.collector = new IssueCollector(options.keepAllIssues)
-    this.spill = new EntitySpill(join(options.outDir, `.ss12000-convert-${process.pid}`))
+    const work = join(options.outDir, `.ss12000-convert-${process.pid}`)
+    this.spill = new EntitySpill(work)
+    this.items = new ItemSpill(join(work, 'items'))
   }
 
   async execute(plans: FilePlan[]): Promise<ConvertResult> {
@@ -183,13 +180,13 @@ class ConvertRun {
     try {
       const constants = this.mapper.mapConstants()
       for (const problem of constants.problems) this.collector.add(this.problemIssue(problem, undefined))
-      await this.finishAll(this.mapper.apply(constants.contributions, undefined, () => 0).finished)
+      this.finishAll(this.mapper.apply(constants.contributions, undefined, () => 0).finished)
 
       const order = this.mapper.inputOrder()
       const ordered = [...plans].sort((a, b) => order.indexOf(a.input) - order.indexOf(b.input))
       for (const plan of ordered) await this.readFile(plan)
-      await this.finishAll([...this.mapper.drain()])
-      await this.spill.close()
+      await this.finishHeld()
+      this.spill.close()
 
       for (const {record, issue} of this.engine.settle()) this.recordIssue(record, issue)
       return await this.write()
@@ -239,7 +236,7 @@ class ConvertRun {
               failed.map((issue) => issueReason(issue)),
             )
           } else {
-            await this.applyRow(mapped.contributions, rowId, state)
+            this.applyRow(mapped.contributions, rowId, state)
           }
         }
       }
@@ -249,12 +246,15 @@ class ConvertRun {
     reported = source.issues.length
   }
 
-  private async applyRow(contributions: Contribution[], rowId: number, state: FileState): Promise<void> {
-    const {finished, created, conflicts} = this.mapper.apply(
+  private applyRow(contributions: Contribution[], rowId: number, state: FileState): void {
+    const {finished, created, conflicts, appended} = this.mapper.apply(
       contributions,
       rowId,
       (key) => state.columnNumber[key] ?? 0,
     )
+    for (const item of appended) {
+      this.items.add(item.output, item.seq, item.row, item.key, item.item, item.origins)
+    }
     // Held entities' ids are known now: references to them resolve as they are read, not all at the end.
     for (const entity of created) {
       entity.reserved = this.engine.reserve(
@@ -280,11 +280,29 @@ class ConvertRun {
         ),
       )
     }
-    await this.finishAll(finished)
+    this.finishAll(finished)
   }
 
-  /** Validates finished entities and spills them; their defaults are counted. */
-  private async finishAll(entities: FinishedEntity[]): Promise<void> {
+  /**
+   * The held entities, now that every row is read: each gets back the list items later rows added (deduplicated, in
+   * row order, with their origins and rows), bucket by bucket, and is validated and spilled.
+   */
+  private async finishHeld(): Promise<void> {
+    const drained = this.mapper.drain()
+    for await (const bucket of this.items.buckets(this.mapper.heldCounts())) {
+      for (let position = bucket.from; position < bucket.to; position++) {
+        const next = drained.next()
+        if (next.done) throw new Error(`convert: held entity ${position} is missing`)
+        const entity = next.value
+        appendItems(entity, bucket.items.get(position) ?? [])
+        this.finishAll([entity])
+      }
+    }
+    if (!drained.next().done) throw new Error('convert: more held entities than counted')
+  }
+
+  /** Validates finished entities and spills them. */
+  private finishAll(entities: FinishedEntity[]): void {
     for (const entity of entities) {
       const firstRow = entity.rows[0]
       const source = firstRow === undefined ? {file: this.template.path} : this.originLocation(packOrigin(firstRow, 0))
@@ -298,14 +316,7 @@ class ConvertRun {
       const tally = this.tally(entity.entity)
       tally.produced++
       for (const issue of outcome.issues) this.recordIssue(outcome.record, issue)
-      for (const applied of entity.defaults) {
-        const field = fieldName(entity.entity, applied.pointer)
-        const key = `${field}\u0000${applied.setting}\u0000${applied.value}`
-        const known = this.defaults.get(key)
-        if (known) known.count++
-        else this.defaults.set(key, {field, setting: applied.setting, value: applied.value, count: 1})
-      }
-      await this.spill.add(entity.entity, outcome.record, entity.rows, entity.value)
+      this.spill.add(entity.entity, outcome.record, entity.rows, entity.value)
     }
   }
 
@@ -447,7 +458,7 @@ class ConvertRun {
             continue
           }
           if (writer) {
-            await writer.add(spilled.value)
+            writer.add(spilled.value)
             tally.written++
           }
         }
@@ -517,7 +528,7 @@ class ConvertRun {
       entities: Object.fromEntries(
         DEPENDENCY_ORDER.filter((e) => this.tallies.has(e)).map((e) => [e, this.tallies.get(e)!]),
       ),
-      defaults: [...this.defaults.values()],
+      defaults: this.mapper.defaultTallies(),
       totals,
       issueGroups: this.collector.groups(),
     }
@@ -569,6 +580,24 @@ class ConvertRun {
     // An emptied optional list is left out rather than written as [].
     for (const [key, field] of Object.entries(value)) if (Array.isArray(field) && field.length === 0) delete value[key]
     return undefined
+  }
+}
+
+/** Puts back the list items later rows added to a held entity: repeats left out, origins and rows kept. */
+function appendItems(entity: FinishedEntity, lines: string[]): void {
+  if (lines.length === 0) return
+  const seen = new Map<string, Set<string>>()
+  for (const line of lines) {
+    const spilled = parseSpilledItem(line)
+    let list = entity.value[spilled.key]
+    if (!Array.isArray(list)) entity.value[spilled.key] = list = []
+    let texts = seen.get(spilled.key)
+    if (!texts) seen.set(spilled.key, (texts = new Set((list as unknown[]).map((item) => JSON.stringify(item)))))
+    if (texts.has(spilled.item)) continue
+    texts.add(spilled.item)
+    const index = (list as unknown[]).push(JSON.parse(spilled.item)) - 1
+    for (const [pointer, origin] of spilled.origins) entity.origins.set(`/${spilled.key}/${index}${pointer}`, origin)
+    if (spilled.row !== undefined && entity.rows.at(-1) !== spilled.row) entity.rows.push(spilled.row)
   }
 }
 
