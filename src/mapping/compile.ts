@@ -127,6 +127,7 @@ export function compileTemplate(
     let head = heads.get(name)
     if (output.extend !== undefined) {
       if (output.entity !== undefined) error([...where, 'entity'], 'an extension takes its entity from its target.')
+      if (output.emit !== undefined) error([...where, 'emit'], 'an extension is written with its target.')
       const target = heads.get(output.extend)
       if (!target) {
         error(
@@ -136,6 +137,9 @@ export function compileTemplate(
         continue
       }
       if (output.from === undefined) error(where, `output "${name}" extends "${output.extend}" but reads no input.`)
+      if (document.outputs[output.extend]?.emit === false) {
+        error([...where, 'extend'], `output "${output.extend}" is not written (emit: false), so nothing can extend it.`)
+      }
       head = {entity: target.entity, id: {...target.id, key: []}, lookups: new Set()}
     }
     if (!head) continue
@@ -186,6 +190,7 @@ export function compileTemplate(
       id,
       ...(idValue === undefined ? {} : {idValue}),
       merge: output.merge ?? false,
+      emit: output.emit ?? true,
       lookups,
       dependsOn: [...scope.dependsOn],
       build: build.evaluate,
@@ -543,7 +548,7 @@ class FieldCompiler {
       if (expected !== undefined && expected !== head.entity) {
         this.error(
           [...where, 'ref'],
-          `this field refers to a ${String(expected)}, but output "${target}" makes ${head.entity}.`,
+          `this field refers to ${article(String(expected))} ${String(expected)}, but output "${target}" makes ${head.entity}.`,
         )
       }
     } else if ((ENTITY_NAMES as readonly string[]).includes(target)) {
@@ -776,6 +781,11 @@ function applyCrosswalk(
     value: text,
   })
   return FAILED
+}
+
+/** `a Person`, `an Organisation`. */
+function article(word: string): string {
+  return /^[AEIOU]/.test(word) ? 'an' : 'a'
 }
 
 function describe(value: unknown): string {

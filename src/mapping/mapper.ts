@@ -42,7 +42,14 @@ export type MappedProblem = RowProblem & {entity: EntityName}
 
 export type MappedRow =
   | {status: 'skipped'; filter: CompiledFilter}
-  | {status: 'mapped'; kept: CompiledFilter[]; problems: MappedProblem[]; contributions: Contribution[]}
+  | {
+      status: 'mapped'
+      kept: CompiledFilter[]
+      problems: MappedProblem[]
+      contributions: Contribution[]
+      /** The ids of the entities the row makes (or would have made, had it no errors). */
+      ids: string[]
+    }
 
 /** An entity ready to be validated and written, with the rows it came from. */
 export interface FinishedEntity {
@@ -73,6 +80,8 @@ export interface AppendedItem {
   item: unknown
   /** Origins of the item's values, with pointers relative to the item. */
   origins: Array<[string, Origin]>
+  /** Defaults from the configuration in the item: counted by `countDefault` if the item is kept (not a repeat). */
+  defaults: DefaultApplied[]
 }
 
 export interface AppliedRow {
@@ -141,7 +150,7 @@ export class Mapper {
     }
     for (const output of template.outputs) {
       const extended = template.outputs.some((other) => other.extend === output.name)
-      if (output.merge || extended) this.held.set(output.name, new Map())
+      if (output.emit && (output.merge || extended)) this.held.set(output.name, new Map())
     }
   }
 
@@ -182,12 +191,13 @@ export class Mapper {
     const flags = new Set(kept.map((filter) => filter.name!))
     const problems: MappedProblem[] = []
     const contributions: Contribution[] = []
+    const ids: string[] = []
     for (const output of this.template.outputs) {
       if (output.from !== input.name) continue
-      const contribution = this.evaluate(output, {cells, headers, flags}, problems)
+      const contribution = this.evaluate(output, {cells, headers, flags}, problems, ids)
       if (contribution) contributions.push(contribution)
     }
-    return {status: 'mapped', kept, problems, contributions}
+    return {status: 'mapped', kept, problems, contributions, ids}
   }
 
   /** Maps the outputs that read no input: one entity each, from constants and configuration. */
@@ -196,7 +206,7 @@ export class Mapper {
     const contributions: Contribution[] = []
     for (const output of this.template.outputs) {
       if (output.from !== undefined) continue
-      const contribution = this.evaluate(output, {cells: {}, headers: {}, flags: new Set()}, problems)
+      const contribution = this.evaluate(output, {cells: {}, headers: {}, flags: new Set()}, problems, [])
       if (contribution) contributions.push(contribution)
     }
     return {problems, contributions}
@@ -215,6 +225,8 @@ export class Mapper {
     const originOf = (key: string) => (row === undefined ? 0 : packOrigin(row, column(key)))
     for (const contribution of contributions) {
       for (const [lookup, key] of contribution.lookupKeys) this.register(contribution, lookup, key)
+      // An output that is not written only answers lookups.
+      if (!contribution.output.emit) continue
       const target = contribution.output.extend ?? contribution.output.name
       const store = this.held.get(target)
       const origins = new Map<string, Origin>()
@@ -253,9 +265,19 @@ export class Mapper {
             if (pointer === prefix || pointer.startsWith(`${prefix}/`))
               itemOrigins.push([pointer.slice(prefix.length), origin])
           }
-          applied.appended.push({output: target, seq: existing.seq, row, key, item, origins: itemOrigins})
+          const itemDefaults = contribution.defaults.filter(
+            (taken) => taken.pointer === prefix || taken.pointer.startsWith(`${prefix}/`),
+          )
+          applied.appended.push({
+            output: target,
+            seq: existing.seq,
+            row,
+            key,
+            item,
+            origins: itemOrigins,
+            defaults: itemDefaults,
+          })
         })
-        for (const taken of contribution.defaults) if (taken.pointer.startsWith(`/${key}/`)) this.countDefault(taken)
       }
       const taken: string[] = []
       mergeInto(existing.value, scalars, '', taken, (pointer, value) => {
@@ -304,7 +326,8 @@ export class Mapper {
     return [...this.defaults.values()].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0))
   }
 
-  private countDefault(applied: DefaultApplied): void {
+  /** Counts a default that went into an entity. */
+  countDefault(applied: Pick<DefaultApplied, 'field' | 'setting' | 'value'>): void {
     const key = `${applied.field}\u0000${applied.setting}\u0000${applied.value}`
     const known = this.defaults.get(key)
     if (known) known.count++
@@ -324,6 +347,7 @@ export class Mapper {
     output: CompiledOutput,
     row: Pick<RowContext, 'cells' | 'headers' | 'flags'>,
     problems: MappedProblem[],
+    ids: string[],
   ): Contribution | undefined {
     const context: RowContext = {
       runtime: this.runtime,
@@ -371,6 +395,7 @@ export class Mapper {
       context.problems.push({code: 'transform.id.key-empty', pointer: '/id'})
       return fail()
     }
+    if (output.extend === undefined) ids.push(id)
     if (output.extend !== undefined && !this.has(output.extend, id)) {
       context.problems.push({
         code: 'mapping.extend-missing',

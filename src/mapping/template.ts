@@ -85,6 +85,7 @@ const OutputSchema = Type.Object(
     from: Type.Optional(Type.String()),
     id: Type.Optional(Type.Unknown()),
     merge: Type.Optional(Type.Boolean()),
+    emit: Type.Optional(Type.Boolean()),
     lookup: Type.Optional(Type.Record(Type.String(), Type.Array(Type.Unknown(), {minItems: 1}))),
     fields: Type.Record(Type.String(), Type.Unknown()),
   },
@@ -216,6 +217,8 @@ export interface CompiledOutput {
   /** An id taken verbatim from the data instead of derived. */
   idValue?: Evaluator
   merge: boolean
+  /** False for an output that only provides lookups and ids to others: its entities are not written. */
+  emit: boolean
   lookups: Map<string, Evaluator[]>
   /** Outputs whose entities must exist before this one's rows are mapped: lookup targets and the extended output. */
   dependsOn: string[]

@@ -218,16 +218,19 @@ export interface SpilledItem {
   /** The item's JSON text, as written: equal texts are equal items. */
   item: string
   origins: Array<[string, number]>
+  /** Defaults from the configuration in the item, as [field, setting, value]. */
+  defaults: Array<[string, string, string]>
 }
 
 /** Reads one line of the item spill (after its position). */
 export function parseSpilledItem(line: string): SpilledItem {
-  const fields = line.split('\t', 5)
+  const fields = line.split('\t', 6)
   const start = fields.reduce((sum, field) => sum + field.length + 1, 0)
   return {
     row: fields[2] === '' ? undefined : Number(fields[2]),
     key: fields[3]!,
     origins: JSON.parse(fields[4]!) as Array<[string, number]>,
+    defaults: JSON.parse(fields[5]!) as Array<[string, string, string]>,
     item: line.slice(start),
   }
 }
@@ -250,14 +253,23 @@ export class ItemSpill {
 
   constructor(private readonly dir: string) {}
 
-  add(output: string, seq: number, row: number | undefined, key: string, item: unknown, origins: unknown[]): void {
+  add(item: {
+    output: string
+    seq: number
+    row: number | undefined
+    key: string
+    item: unknown
+    origins: unknown[]
+    defaults: Array<{field: string; setting: string; value: string}>
+  }): void {
     if (!this.writer) {
       mkdirSync(this.dir, {recursive: true, mode: 0o700})
       this.writer = LineWriter.create(join(this.dir, 'items.tsv'))
     }
-    let index = this.outputs.get(output)
-    if (index === undefined) this.outputs.set(output, (index = this.outputs.size))
-    const line = `${index}\t${seq}\t${row ?? ''}\t${key}\t${JSON.stringify(origins)}\t${JSON.stringify(item)}\n`
+    let index = this.outputs.get(item.output)
+    if (index === undefined) this.outputs.set(item.output, (index = this.outputs.size))
+    const defaults = JSON.stringify(item.defaults.map(({field, setting, value}) => [field, setting, value]))
+    const line = `${index}\t${item.seq}\t${item.row ?? ''}\t${item.key}\t${JSON.stringify(item.origins)}\t${defaults}\t${JSON.stringify(item.item)}\n`
     this.bytes += line.length
     this.writer.write(line)
   }

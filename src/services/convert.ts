@@ -154,6 +154,8 @@ class ConvertRun {
   private rowCount = 0
   private readonly reasons = new Map<number, string[]>()
   private readonly recordReasons = new Map<number, string[]>()
+  /** Ids of entities whose rows were rejected while mapping. */
+  private readonly rejectedIds = new Set<string>()
   private readonly tallies = new Map<EntityName, EntityTally>()
 
   constructor(
@@ -188,7 +190,8 @@ class ConvertRun {
       await this.finishHeld()
       this.spill.close()
 
-      for (const {record, issue} of this.engine.settle()) this.recordIssue(record, issue)
+      const excused = (id: string) => this.rejectedIds.has(id)
+      for (const {record, issue} of this.engine.settle(excused)) this.recordIssue(record, issue)
       return await this.write()
     } finally {
       await this.spill.remove()
@@ -219,8 +222,6 @@ class ConvertRun {
           state.report.skipped++
           state.report.skippedBy[mapped.filter.reason] = (state.report.skippedBy[mapped.filter.reason] ?? 0) + 1
         } else {
-          for (const filter of mapped.kept)
-            state.report.keptBy[filter.reason] = (state.report.keptBy[filter.reason] ?? 0) + 1
           // One bad cell read by several outputs is one problem of the row.
           const seen = new Set<string>()
           const unique = mapped.problems.filter((problem) => {
@@ -235,7 +236,12 @@ class ConvertRun {
               rowId,
               failed.map((issue) => issueReason(issue)),
             )
+            // What the row would have made is missing on purpose: references to it are dealt with at the end.
+            for (const id of mapped.ids) this.rejectedIds.add(id)
           } else {
+            for (const filter of mapped.kept) {
+              state.report.keptBy[filter.reason] = (state.report.keptBy[filter.reason] ?? 0) + 1
+            }
             this.applyRow(mapped.contributions, rowId, state)
           }
         }
@@ -252,9 +258,7 @@ class ConvertRun {
       rowId,
       (key) => state.columnNumber[key] ?? 0,
     )
-    for (const item of appended) {
-      this.items.add(item.output, item.seq, item.row, item.key, item.item, item.origins)
-    }
+    for (const item of appended) this.items.add(item)
     // Held entities' ids are known now: references to them resolve as they are read, not all at the end.
     for (const entity of created) {
       entity.reserved = this.engine.reserve(
@@ -294,7 +298,9 @@ class ConvertRun {
         const next = drained.next()
         if (next.done) throw new Error(`convert: held entity ${position} is missing`)
         const entity = next.value
-        appendItems(entity, bucket.items.get(position) ?? [])
+        appendItems(entity, bucket.items.get(position) ?? [], (field, setting, value) =>
+          this.mapper.countDefault({field, setting, value}),
+        )
         this.finishAll([entity])
       }
     }
@@ -429,7 +435,8 @@ class ConvertRun {
     const valid = this.collector.errors === 0 && this.recordReasons.size === 0
     const writing = valid || this.options.allowPartial
     const model = getModel({profile: this.options.profile, mode: 'payload'})
-    const dropped = new Set<string>()
+    // Entities whose rows were rejected are gone like rejected entities: references to them go with them.
+    const dropped = new Set<string>([...this.rejectedIds].filter((id) => !this.engine.hasId(id)))
     const outputs: string[] = []
     const writers: EntityFileWriter[] = []
     const entities = DEPENDENCY_ORDER.filter((entity) => this.spill.entities().includes(entity))
@@ -584,7 +591,11 @@ class ConvertRun {
 }
 
 /** Puts back the list items later rows added to a held entity: repeats left out, origins and rows kept. */
-function appendItems(entity: FinishedEntity, lines: string[]): void {
+function appendItems(
+  entity: FinishedEntity,
+  lines: string[],
+  countDefault: (field: string, setting: string, value: string) => void,
+): void {
   if (lines.length === 0) return
   const seen = new Map<string, Set<string>>()
   for (const line of lines) {
@@ -597,12 +608,15 @@ function appendItems(entity: FinishedEntity, lines: string[]): void {
     texts.add(spilled.item)
     const index = (list as unknown[]).push(JSON.parse(spilled.item)) - 1
     for (const [pointer, origin] of spilled.origins) entity.origins.set(`/${spilled.key}/${index}${pointer}`, origin)
+    for (const [field, setting, value] of spilled.defaults) countDefault(field, setting, value)
     if (spilled.row !== undefined && entity.rows.at(-1) !== spilled.row) entity.rows.push(spilled.row)
   }
 }
 
 function issueReason(issue: Issue): string {
-  return issue.field === undefined ? issue.message : `${issue.field}: ${issue.message}`
+  return issue.field === undefined || issue.message.includes(issue.field)
+    ? issue.message
+    : `${issue.field}: ${issue.message}`
 }
 
 function sum(files: ConvertedFile[], key: 'rows' | 'accepted' | 'rejected' | 'skipped'): number {

@@ -107,7 +107,7 @@ export class ValidationEngine {
       if (entity === 'Group' && object.groupType === 'Klass')
         issues.push(...this.checkClassMemberships(record, object, make))
       for (const reference of this.extractor(entity)(object)) {
-        const lookup = this.index.lookUp(record, reference)
+        const lookup = this.index.lookUp(record, reference, input.locate)
         if (lookup.status === 'wrong-type')
           issues.push(this.referenceIssue({record, ...reference}, lookup, input.locate))
       }
@@ -123,15 +123,29 @@ export class ValidationEngine {
     return this.settle().map(({issue}) => issue)
   }
 
-  /** As `finish`, with the record each issue belongs to (convert rejects the rows the record came from). */
-  settle(): Array<{record: number; issue: Issue}> {
+  /**
+   * As `finish`, with the record each issue belongs to (convert rejects the rows the record came from). References
+   * to an id `excuse` accepts (an entity whose source row was rejected) are left for the caller to deal with: no
+   * issue, and the record stays valid.
+   */
+  settle(excuse?: (id: string) => boolean): Array<{record: number; issue: Issue}> {
     const settled: Array<{record: number; issue: Issue}> = []
     for (const {reference, lookup} of this.index.unresolved()) {
-      const issue = this.referenceIssue(reference, lookup, () => this.index.locationOf(reference.record))
+      if (lookup.status === 'pending' && excuse?.(reference.id)) continue
+      const issue = this.referenceIssue(
+        reference,
+        lookup,
+        () => reference.source ?? this.index.locationOf(reference.record),
+      )
       if (issue.severity === 'error') this.markInvalid(reference.record)
       settled.push({record: reference.record, issue})
     }
     return settled
+  }
+
+  /** Whether a record with this id was validated (or announced). */
+  hasId(id: string): boolean {
+    return this.index.hasId(id)
   }
 
   /** Whether a record is invalid: when read, or once `finish` found its references unresolved. */

@@ -7,6 +7,8 @@ export interface PendingReference {
   pointer: string
   target: EntityName
   id: string
+  /** Where the reference is written, when the record's reader could say. */
+  source?: SourceLocation
 }
 
 interface ClassMembership {
@@ -92,9 +94,16 @@ export class IntegrityIndex {
   }
 
   /** Looks a reference up among the ids seen so far; unresolved ones are kept to be looked up again at the end. */
-  lookUp(record: number, reference: Omit<PendingReference, 'record'>): ReferenceLookup {
+  lookUp(
+    record: number,
+    reference: Omit<PendingReference, 'record' | 'source'>,
+    locate?: (pointer: string) => SourceLocation,
+  ): ReferenceLookup {
     const found = this.resolve(reference)
-    if (found.status === 'pending') this.pending.push({record, ...reference})
+    if (found.status === 'pending') {
+      const source = locate?.(reference.pointer)
+      this.pending.push(source === undefined ? {record, ...reference} : {record, ...reference, source})
+    }
     return found
   }
 
@@ -112,6 +121,11 @@ export class IntegrityIndex {
     if (this.invalid[record] === 1) return false
     this.invalid[record] = 1
     return true
+  }
+
+  /** Whether a record with this id was seen. */
+  hasId(id: string): boolean {
+    return this.ids.has(id)
   }
 
   isInvalid(record: number): boolean {
