@@ -309,9 +309,9 @@ function configSetting(path: string): SchemaNode | undefined {
   return node
 }
 
-function configValue(config: Config, path: string): unknown {
+function configValue(config: Config, segments: readonly string[]): unknown {
   let value: unknown = config
-  for (const segment of path.split('.')) value = isRecord(value) ? value[segment] : undefined
+  for (const segment of segments) value = isRecord(value) ? value[segment] : undefined
   return value
 }
 
@@ -474,10 +474,11 @@ class FieldCompiler {
       case 'config': {
         constant = true
         const setting = String(spec.config)
+        const segments = setting.split('.')
         const field = this.field(fieldPath)
         if (!configSetting(setting)) this.error([...where, 'config'], `no configuration setting "${setting}".`)
         evaluate = (context, pointer) => {
-          const value = configValue(context.runtime.config, setting)
+          const value = configValue(context.runtime.config, segments)
           if (value !== undefined) context.defaults.push({pointer, field, setting, value: describe(value)})
           return value
         }

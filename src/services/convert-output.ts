@@ -11,8 +11,8 @@ import {maskCivicNumbersInText} from '../validation/identity.js'
  * promise per line could carry them, and nothing else waits on this process meanwhile.
  */
 export class LineWriter {
-  private chunks: string[] = []
-  private size = 0
+  private readonly buffer = Buffer.allocUnsafe(1 << 20)
+  private used = 0
 
   private constructor(private readonly fd: number) {}
 
@@ -21,17 +21,21 @@ export class LineWriter {
   }
 
   write(text: string): void {
-    this.chunks.push(text)
-    this.size += text.length
-    if (this.size >= 1 << 20) this.flush()
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; encode straight into the buffer, no joining of strings.
+    if (this.used + text.length * 3 > this.buffer.length) {
+      this.flush()
+      if (text.length * 3 > this.buffer.length) {
+        writeSync(this.fd, text)
+        return
+      }
+    }
+    this.used += this.buffer.write(text, this.used)
   }
 
   flush(): void {
-    if (this.chunks.length === 0) return
-    const text = this.chunks.join('')
-    this.chunks = []
-    this.size = 0
-    writeSync(this.fd, text)
+    let written = 0
+    while (written < this.used) written += writeSync(this.fd, this.buffer, written, this.used - written)
+    this.used = 0
   }
 
   close(): void {
@@ -218,8 +222,8 @@ export interface SpilledItem {
   /** The item's JSON text, as written: equal texts are equal items. */
   item: string
   origins: Array<[string, number]>
-  /** Defaults from the configuration in the item, as [field, setting, value]. */
-  defaults: Array<[string, string, string]>
+  /** Defaults from the configuration in the item, as indexes into `ItemSpill.defaults`. */
+  defaults: number[]
 }
 
 /** Reads one line of the item spill (after its position). */
@@ -230,7 +234,7 @@ export function parseSpilledItem(line: string): SpilledItem {
     row: fields[2] === '' ? undefined : Number(fields[2]),
     key: fields[3]!,
     origins: JSON.parse(fields[4]!) as Array<[string, number]>,
-    defaults: JSON.parse(fields[5]!) as Array<[string, string, string]>,
+    defaults: fields[5] === '' ? [] : fields[5]!.split(',').map(Number),
     item: line.slice(start),
   }
 }
@@ -250,8 +254,21 @@ export class ItemSpill {
   private writer: LineWriter | undefined
   private bytes = 0
   private readonly outputs = new Map<string, number>()
+  private readonly defaultKeys = new Map<string, number>()
+  /** The defaults items name by number: [field, setting, value]. */
+  readonly defaults: Array<[string, string, string]> = []
 
   constructor(private readonly dir: string) {}
+
+  private defaultIndex({field, setting, value}: {field: string; setting: string; value: string}): number {
+    const key = `${field}\u0000${setting}\u0000${value}`
+    let index = this.defaultKeys.get(key)
+    if (index === undefined) {
+      index = this.defaults.push([field, setting, value]) - 1
+      this.defaultKeys.set(key, index)
+    }
+    return index
+  }
 
   add(item: {
     output: string
@@ -268,7 +285,8 @@ export class ItemSpill {
     }
     let index = this.outputs.get(item.output)
     if (index === undefined) this.outputs.set(item.output, (index = this.outputs.size))
-    const defaults = JSON.stringify(item.defaults.map(({field, setting, value}) => [field, setting, value]))
+    // Defaults repeat on every item (each membership's start date): written as numbers into a table.
+    const defaults = item.defaults.map((applied) => this.defaultIndex(applied)).join(',')
     const line = `${index}\t${item.seq}\t${item.row ?? ''}\t${item.key}\t${JSON.stringify(item.origins)}\t${defaults}\t${JSON.stringify(item.item)}\n`
     this.bytes += line.length
     this.writer.write(line)

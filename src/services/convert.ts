@@ -298,9 +298,10 @@ class ConvertRun {
         const next = drained.next()
         if (next.done) throw new Error(`convert: held entity ${position} is missing`)
         const entity = next.value
-        appendItems(entity, bucket.items.get(position) ?? [], (field, setting, value) =>
-          this.mapper.countDefault({field, setting, value}),
-        )
+        appendItems(entity, bucket.items.get(position) ?? [], (index) => {
+          const [field, setting, value] = this.items.defaults[index]!
+          this.mapper.countDefault({field, setting, value})
+        })
         this.finishAll([entity])
       }
     }
@@ -591,11 +592,7 @@ class ConvertRun {
 }
 
 /** Puts back the list items later rows added to a held entity: repeats left out, origins and rows kept. */
-function appendItems(
-  entity: FinishedEntity,
-  lines: string[],
-  countDefault: (field: string, setting: string, value: string) => void,
-): void {
+function appendItems(entity: FinishedEntity, lines: string[], countDefault: (index: number) => void): void {
   if (lines.length === 0) return
   const seen = new Map<string, Set<string>>()
   for (const line of lines) {
@@ -608,7 +605,7 @@ function appendItems(
     texts.add(spilled.item)
     const index = (list as unknown[]).push(JSON.parse(spilled.item)) - 1
     for (const [pointer, origin] of spilled.origins) entity.origins.set(`/${spilled.key}/${index}${pointer}`, origin)
-    for (const [field, setting, value] of spilled.defaults) countDefault(field, setting, value)
+    for (const index of spilled.defaults) countDefault(index)
     if (spilled.row !== undefined && entity.rows.at(-1) !== spilled.row) entity.rows.push(spilled.row)
   }
 }
