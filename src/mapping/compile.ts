@@ -6,7 +6,7 @@ import {ENTITY_NAMES, type EntityName} from '../schema/entity-names.js'
 import {PROFILE_NAMES} from '../schema/profiles.js'
 import {getModel} from '../schema/validators.js'
 import {resolveTransformParams, type TransformDefinition} from '../transforms/registry.js'
-import {CATALOG} from '../validation/catalog.js'
+import {CATALOG, type IssueCode} from '../validation/catalog.js'
 import {childPointer} from '../validation/issue.js'
 import {closestMatch} from '../validation/suggest.js'
 import type {
@@ -575,15 +575,8 @@ class FieldCompiler {
     }
     const parts = this.keyParts(spec.key, [...where, 'key'])
     const evaluate: Evaluator = (context, pointer) => {
-      const values: string[] = []
-      const problems = context.problems.length
-      let column: string | undefined
-      for (const part of parts) {
-        const value = part(context, pointer)
-        column ??= context.column
-        if (value === undefined || context.problems.length > problems) return undefined
-        values.push(typeof value === 'string' ? value : describe(value))
-      }
+      const {values, column} = keyValues(parts, context, pointer)
+      if (values === undefined) return undefined
       if (by !== undefined) {
         const key = values.join(KEY_SEPARATOR)
         const id = context.runtime.lookUp(target, by, key)
@@ -713,6 +706,37 @@ class FieldCompiler {
   }
 }
 
+/**
+ * Applies `f` to a value, or to each item of a list (dropping absent results; FAILED stops at the first failure).
+ */
+function eachValue(value: unknown, f: (item: unknown) => unknown, unique = false): unknown {
+  if (!Array.isArray(value)) return f(value)
+  const out: unknown[] = []
+  for (const item of value) {
+    const result = f(item)
+    if (result === FAILED) return FAILED
+    if (result !== undefined && !(unique && out.includes(result))) out.push(result)
+  }
+  return out.length > 0 ? out : undefined
+}
+
+/** Records a problem with a cell's value at a pointer. */
+function report(
+  context: RowContext,
+  problem: {code: IssueCode; params?: Record<string, string | number>},
+  column: string | undefined,
+  pointer: string,
+  text: string | undefined,
+): void {
+  context.problems.push({
+    code: problem.code,
+    ...(problem.params === undefined ? {} : {params: problem.params}),
+    ...(column === undefined ? {} : {column}),
+    pointer,
+    ...(text === undefined ? {} : {value: text}),
+  })
+}
+
 function applyStep(
   step: {transform: TransformDefinition; params: Record<string, unknown>},
   value: unknown,
@@ -720,37 +744,16 @@ function applyStep(
   pointer: string,
   column: string | undefined,
 ): unknown {
-  if (Array.isArray(value)) {
-    const out: unknown[] = []
-    for (const item of value) {
-      const result = applyStep(step, item, context, pointer, column)
-      if (result === FAILED) return FAILED
-      if (result !== undefined) out.push(result)
+  return eachValue(value, (item) => {
+    const text = item === undefined ? undefined : typeof item === 'string' ? item : describe(item)
+    const result = step.transform.apply(text, step.params, context.runtime.transform)
+    if (!result.ok) {
+      report(context, result.problem, column, pointer, text)
+      return FAILED
     }
-    return out.length > 0 ? out : undefined
-  }
-  const text = value === undefined ? undefined : typeof value === 'string' ? value : describe(value)
-  const result = step.transform.apply(text, step.params, context.runtime.transform)
-  if (!result.ok) {
-    context.problems.push({
-      code: result.problem.code,
-      ...(result.problem.params === undefined ? {} : {params: result.problem.params}),
-      ...(column === undefined ? {} : {column}),
-      pointer,
-      ...(text === undefined ? {} : {value: text}),
-    })
-    return FAILED
-  }
-  if (result.warning) {
-    context.problems.push({
-      code: result.warning.code,
-      ...(result.warning.params === undefined ? {} : {params: result.warning.params}),
-      ...(column === undefined ? {} : {column}),
-      pointer,
-      ...(text === undefined ? {} : {value: text}),
-    })
-  }
-  return result.value
+    if (result.warning) report(context, result.warning, column, pointer, text)
+    return result.value
+  })
 }
 
 function applyCrosswalk(
@@ -760,28 +763,19 @@ function applyCrosswalk(
   pointer: string,
   column: string | undefined,
 ): unknown {
-  if (Array.isArray(value)) {
-    const out: unknown[] = []
-    for (const item of value) {
-      const result = applyCrosswalk(crosswalk, item, context, pointer, column)
-      if (result === FAILED) return FAILED
-      if (result !== undefined && !out.includes(result)) out.push(result)
-    }
-    return out.length > 0 ? out : undefined
-  }
-  const text = describe(value)
-  const key = crosswalkKey(text, crosswalk.caseSensitive)
-  if (crosswalk.map.has(key)) return crosswalk.map.get(key)
-  if (crosswalk.unmapped === 'keep') return value
-  if (crosswalk.unmapped === 'absent') return undefined
-  context.problems.push({
-    code: 'mapping.crosswalk-unmapped',
-    params: {crosswalk: crosswalk.name},
-    ...(column === undefined ? {} : {column}),
-    pointer,
-    value: text,
-  })
-  return FAILED
+  return eachValue(
+    value,
+    (item) => {
+      const text = describe(item)
+      const key = crosswalkKey(text, crosswalk.caseSensitive)
+      if (crosswalk.map.has(key)) return crosswalk.map.get(key)
+      if (crosswalk.unmapped === 'keep') return item
+      if (crosswalk.unmapped === 'absent') return undefined
+      report(context, {code: 'mapping.crosswalk-unmapped', params: {crosswalk: crosswalk.name}}, column, pointer, text)
+      return FAILED
+    },
+    true,
+  )
 }
 
 /** `a Person`, `an Organisation`. */
@@ -800,6 +794,29 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Whether a problem stops its row: errors do, warnings are reported and the row goes on. */
 export function isRowError(code: keyof typeof CATALOG): boolean {
   return CATALOG[code].severity === 'error'
+}
+
+/**
+ * A key's values as text (undefined when a part is absent or failed) and the column its first part came from, to
+ * place problems with the key.
+ */
+export function keyValues(
+  parts: Evaluator[],
+  context: RowContext,
+  pointer: string,
+): {values: string[] | undefined; column?: string} {
+  const values: string[] = []
+  const problems = context.problems.length
+  let column: string | undefined
+  for (const part of parts) {
+    const value = part(context, pointer)
+    column ??= context.column
+    if (value === undefined || context.problems.length > problems) {
+      return {values: undefined, ...(column === undefined ? {} : {column})}
+    }
+    values.push(typeof value === 'string' ? value : describe(value))
+  }
+  return {values, ...(column === undefined ? {} : {column})}
 }
 
 /** Joins key values as ids and lookups do, so lookup keys registered and asked for match. */

@@ -3,14 +3,13 @@ import {deriveId} from '../transforms/ids.js'
 import type {TransformContext, TransformResult} from '../transforms/types.js'
 import type {Config} from '../config/config.js'
 import {childPointer} from '../validation/issue.js'
-import {isRowError, joinKey} from './compile.js'
+import {isRowError, joinKey, keyValues} from './compile.js'
 import type {
   CompiledFilter,
   CompiledInput,
   CompiledOutput,
   CompiledTemplate,
   DefaultApplied,
-  Evaluator,
   MappingRuntime,
   RowContext,
   RowProblem,
@@ -425,25 +424,6 @@ export class Mapper {
       lookupKeys,
     }
   }
-}
-
-/** A key's values as text (undefined when a part is absent or failed) and the column its first part came from. */
-function keyValues(
-  parts: Evaluator[],
-  context: RowContext,
-  pointer: string,
-): {values: string[] | undefined; column?: string} {
-  const values: string[] = []
-  const problems = context.problems.length
-  let column: string | undefined
-  for (const part of parts) {
-    const value = part(context, pointer)
-    column ??= context.column
-    if (value === undefined || context.problems.length > problems)
-      return {values: undefined, ...(column === undefined ? {} : {column})}
-    values.push(typeof value === 'string' ? value : JSON.stringify(value))
-  }
-  return {values, ...(column === undefined ? {} : {column})}
 }
 
 /**
