@@ -41,7 +41,8 @@ export class IntegrityIndex {
   private readonly eppns = new Map<string, number>()
   private readonly pending: PendingReference[] = []
   /** Klass memberships per person, to keep a pupil in one Klass at a time. */
-  private readonly classes = new Map<string, ClassMembership[]>()
+  private readonly classes = new Map<string, ClassMembership | ClassMembership[]>()
+  private readonly dates = new Map<string, string>()
 
   /** Records a record's type and location and returns its ordinal, the handle the other methods take. */
   addRecord(entity: EntityName, source: SourceLocation): number {
@@ -80,17 +81,28 @@ export class IntegrityIndex {
    * Klass at a time (SS 12000 Group; SPEC-NOTES §1), while moving between classes over time is fine.
    */
   claimClassMembership(record: number, person: string, start?: string, end?: string): number | undefined {
-    const memberships = this.classes.get(person)
-    const membership = {record, start: start ?? '', end: end ?? '\uffff'}
-    if (!memberships) {
-      this.classes.set(person, [membership])
+    // Most pupils have one class and every pupil the same few term dates: keep one object, and one copy of each date.
+    const membership = {record, start: this.intern(start ?? ''), end: this.intern(end ?? '\uffff')}
+    const known = this.classes.get(person)
+    if (known === undefined) {
+      this.classes.set(person, membership)
       return undefined
     }
+    const memberships = Array.isArray(known) ? known : [known]
     const clash = memberships.find(
       (other) => other.record !== record && other.start <= membership.end && membership.start <= other.end,
     )
     memberships.push(membership)
+    if (!Array.isArray(known)) this.classes.set(person, memberships)
     return clash?.record
+  }
+
+  private intern(text: string): string {
+    if (this.dates.size > 10_000) return text
+    const known = this.dates.get(text)
+    if (known !== undefined) return known
+    this.dates.set(text, text)
+    return text
   }
 
   /** Looks a reference up among the ids seen so far; unresolved ones are kept to be looked up again at the end. */
