@@ -44,21 +44,30 @@ export class LineWriter {
   }
 }
 
-/** One entity as spilled to disk while the run goes on: its validation record, its rows and its JSON. */
+/** One entity as spilled to disk: its validation record, its rows, and its text as the entity file will hold it. */
 export interface SpilledEntity {
   record: number
   rows: number[]
-  value: Record<string, unknown>
+  /** `formatEntity`'s text of the entity. */
+  text: string
 }
 
+// Formatted entities span lines; in the spill, each is one line with its line breaks as NUL, which JSON text never
+// holds raw (JSON.stringify writes U+0000 inside strings as \u0000).
+const LINE_BREAK = /\n/g
+
 /**
- * Entities produced so far, kept on disk (one NDJSON-like file per entity type in a private work folder) so that
- * memory does not grow with the export: only the validation index stays in memory.
+ * Entities produced so far, kept on disk (one file per entity type in a private work folder) so that memory does not
+ * grow with the export: only the validation index stays in memory. Each is kept already formatted for its entity
+ * file, so that writing a valid run copies text instead of parsing and formatting every entity again.
  */
 export class EntitySpill {
   private readonly writers = new Map<EntityName, LineWriter>()
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly format: OutputFormat,
+  ) {}
 
   add(entity: EntityName, record: number, rows: number[], value: Record<string, unknown>): void {
     let writer = this.writers.get(entity)
@@ -67,7 +76,10 @@ export class EntitySpill {
       writer = LineWriter.create(this.file(entity))
       this.writers.set(entity, writer)
     }
-    writer.write(`${record}\t${rows.join(',')}\t${JSON.stringify(value)}\n`)
+    const text = formatEntity(value, this.format)
+    writer.write(
+      `${record}\t${rows.join(',')}\t${this.format === 'json' ? text.replace(LINE_BREAK, '\u0000') : text}\n`,
+    )
   }
 
   entities(): EntityName[] {
@@ -86,10 +98,11 @@ export class EntitySpill {
       const first = line.indexOf('\t')
       const second = line.indexOf('\t', first + 1)
       const rows = line.slice(first + 1, second)
+      const text = line.slice(second + 1)
       yield {
         record: Number(line.slice(0, first)),
         rows: rows === '' ? [] : rows.split(',').map(Number),
-        value: JSON.parse(line.slice(second + 1)) as Record<string, unknown>,
+        text: this.format === 'json' ? text.replaceAll('\u0000', '\n') : text,
       }
     }
   }
@@ -99,8 +112,16 @@ export class EntitySpill {
   }
 
   private file(entity: EntityName): string {
-    return join(this.dir, `${entity}.ndjson`)
+    return join(this.dir, `${entity}.spill`)
   }
+}
+
+/**
+ * An entity as its file holds it: NDJSON, one line; JSON, laid out as `JSON.stringify(array, null, 2)` lays out an
+ * array's items (indented by two more spaces).
+ */
+export function formatEntity(value: unknown, format: OutputFormat): string {
+  return format === 'ndjson' ? JSON.stringify(value) : JSON.stringify(value, null, 2).replace(LINE_BREAK, '\n  ')
 }
 
 export type OutputFormat = 'json' | 'ndjson'
@@ -129,13 +150,10 @@ export class EntityFileWriter {
     return new EntityFileWriter(LineWriter.create(temporary), temporary, path, format)
   }
 
-  add(value: unknown): void {
-    if (this.format === 'ndjson') {
-      this.writer.write(`${JSON.stringify(value)}\n`)
-    } else {
-      const text = JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')
-      this.writer.write(`${this.count === 0 ? '[\n  ' : ',\n  '}${text}`)
-    }
+  /** Adds an entity given as `formatEntity` made it for this file's format. */
+  add(text: string): void {
+    if (this.format === 'ndjson') this.writer.write(`${text}\n`)
+    else this.writer.write(`${this.count === 0 ? '[\n  ' : ',\n  '}${text}`)
     this.count++
   }
 

@@ -34,6 +34,7 @@ import {referenceExtractor} from '../validation/references.js'
 import {
   EntityFileWriter,
   entityFileName,
+  formatEntity,
   EntitySpill,
   ItemSpill,
   parseSpilledItem,
@@ -173,7 +174,7 @@ class ConvertRun {
     })
     this.collector = new IssueCollector(options.keepAllIssues)
     const work = join(options.outDir, `.ss12000-convert-${process.pid}`)
-    this.spill = new EntitySpill(work)
+    this.spill = new EntitySpill(work, options.format)
     this.items = new ItemSpill(join(work, 'items'))
   }
 
@@ -451,22 +452,29 @@ class ConvertRun {
         if (writer) writers.push(writer)
         const tally = this.tally(entity)
         for await (const spilled of this.spill.read(entity)) {
-          const id = typeof spilled.value.id === 'string' ? spilled.value.id : ''
+          let text = spilled.text
           let reasons = this.engine.isInvalid(spilled.record)
             ? (this.recordReasons.get(spilled.record) ?? [])
             : undefined
-          if (reasons === undefined)
-            reasons = this.dropRejectedReferences(entity, spilled.value, extract, dropped, spilled.rows)
-          if (reasons === undefined && !validate(spilled.value))
-            reasons = ['a list lost its last item to a rejected reference']
+          // Only entities that may refer to a left-out one are read back; the rest are copied as they are.
+          let value: Record<string, unknown> | undefined
+          if (reasons !== undefined || dropped.size > 0) value = JSON.parse(text) as Record<string, unknown>
+          if (reasons === undefined && value !== undefined) {
+            const change = this.dropRejectedReferences(entity, value, extract, dropped, spilled.rows)
+            reasons = change.reasons
+            if (reasons === undefined && change.changed) {
+              if (!validate(value)) reasons = ['a list lost its last item to a rejected reference']
+              else text = formatEntity(value, format)
+            }
+          }
           if (reasons !== undefined) {
-            dropped.add(id)
+            if (typeof value?.id === 'string') dropped.add(value.id)
             tally.rejected++
             for (const row of spilled.rows) this.reject(row, reasons)
             continue
           }
           if (writer) {
-            writer.add(spilled.value)
+            writer.add(text)
             tally.written++
           }
         }
@@ -556,8 +564,8 @@ class ConvertRun {
     extract: ReturnType<typeof referenceExtractor>,
     dropped: Set<string>,
     rows: number[],
-  ): string[] | undefined {
-    if (dropped.size === 0) return undefined
+  ): {reasons?: string[]; changed: boolean} {
+    if (dropped.size === 0) return {changed: false}
     const removals: Array<{list: unknown[]; index: number}> = []
     for (const reference of extract(value)) {
       if (!dropped.has(reference.id)) continue
@@ -574,7 +582,7 @@ class ConvertRun {
           this.options.reveal,
         )
         this.collector.add(issue)
-        return [issueReason(issue)]
+        return {reasons: [issueReason(issue)], changed: false}
       }
       let list: unknown = value
       for (const segment of segments.slice(0, at)) list = (list as Record<string, unknown>)[segment]
@@ -587,7 +595,7 @@ class ConvertRun {
     for (const {list, index} of removals) list.splice(index, 1)
     // An emptied optional list is left out rather than written as [].
     for (const [key, field] of Object.entries(value)) if (Array.isArray(field) && field.length === 0) delete value[key]
-    return undefined
+    return {changed: removals.length > 0}
   }
 }
 
