@@ -738,6 +738,15 @@ async function planFiles(paths: string[], template: CompiledTemplate): Promise<F
     }
     plans.push({file, input})
   }
+  // Every file's columns are checked before any row is read, so a missing column stops the run at once.
+  for (const plan of plans) {
+    const source = await openSource(plan.file, plan.input.reader)
+    try {
+      resolveColumns(plan, source.info)
+    } finally {
+      await closeSource(source)
+    }
+  }
   for (const input of template.inputs) {
     if (!input.optional && !plans.some((plan) => plan.input === input)) {
       throw new UsageError(
