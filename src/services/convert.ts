@@ -179,7 +179,7 @@ class ConvertRun {
   }
 
   async execute(plans: FilePlan[]): Promise<ConvertResult> {
-    await rmStale(this.options.outDir)
+    await prepareOutDir(this.options.outDir)
     try {
       const constants = this.mapper.mapConstants()
       for (const problem of constants.problems) this.collector.add(this.problemIssue(problem, undefined))
@@ -780,8 +780,17 @@ async function closeSource(source: OpenedSource): Promise<void> {
   await iterator.return?.()
 }
 
-/** Removes what an earlier convert wrote into the output folder, so no stale entity file survives a failed run. */
-async function rmStale(outDir: string): Promise<void> {
-  await mkdir(outDir, {recursive: true})
+/**
+ * Makes the output folder, and removes what an earlier convert wrote into it, so no stale entity file survives a
+ * failed run.
+ */
+async function prepareOutDir(outDir: string): Promise<void> {
+  const stats = await stat(outDir).catch(() => undefined)
+  if (stats && !stats.isDirectory()) throw new UsageError(`--out ${outDir} is a file; give a folder to write into.`)
+  try {
+    await mkdir(outDir, {recursive: true})
+  } catch (error) {
+    throw new UsageError(`Cannot make the output folder ${outDir}: ${(error as Error).message}`)
+  }
   for (const name of await previousOutputs(join(outDir, 'report.json'))) await rm(join(outDir, name), {force: true})
 }

@@ -536,6 +536,14 @@ describe.concurrent('ss12000 convert: usage errors', () => {
     )
   })
 
+  it('an --out that is a file, not a folder', async ({expect}) => {
+    const file = join(dir, 'not-a-folder')
+    await writeFile(file, 'x')
+    const run = await convertCli(EXAMPLE, file)
+    expectUsageError(expect, run, `--out ${file} is a file; give a folder to write into.`)
+    expect(await readFile(file, 'utf8')).toBe('x')
+  })
+
   it('a missing configuration file', async ({expect}) => {
     const missing = join(dir, 'nowhere', 'ss12000.config.yaml')
     const run = await runCli(['convert', EXAMPLE, '--template', 'se-generic', '--config', missing, '--out', dir], {
