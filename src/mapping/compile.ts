@@ -26,6 +26,8 @@ import type {
 /** The keys that make a mapping a value spec rather than a nested SS 12000 object. */
 const SOURCE_KEYS = ['column', 'const', 'config', 'ref', 'each', 'item'] as const
 const MODIFIER_KEYS = ['transform', 'crosswalk', 'default', 'when', 'unless'] as const
+/** Keys that only a `ref` takes. */
+const REF_KEYS = ['key', 'by', 'personal', 'missing'] as const
 const KEY_SEPARATOR = '\u001f'
 
 /** A template problem: where it is written and what is wrong. */
@@ -141,6 +143,8 @@ export function compileTemplate(
         error([...where, 'extend'], `output "${output.extend}" is not written (emit: false), so nothing can extend it.`)
       }
       head = {entity: target.entity, id: {...target.id, key: []}, lookups: new Set()}
+    } else if (output.missing !== undefined) {
+      error([...where, 'missing'], '"missing" applies to an extension (extend:), whose target a row may not find.')
     }
     if (!head) continue
     const input = output.from === undefined ? undefined : inputByName.get(output.from)
@@ -191,6 +195,7 @@ export function compileTemplate(
       ...(idValue === undefined ? {} : {idValue}),
       merge: output.merge ?? false,
       emit: output.emit ?? true,
+      missing: output.missing ?? 'error',
       lookups,
       dependsOn: [...scope.dependsOn],
       build: build.evaluate,
@@ -418,7 +423,7 @@ class FieldCompiler {
     if (!isRecord(spec)) return this.value({const: spec}, where, schema, fieldPath)
     // In an "each", "item" is the element template, not a second source.
     const sources = SOURCE_KEYS.filter((key) => key in spec && !(key === 'item' && 'each' in spec))
-    const allowed = new Set<string>([...SOURCE_KEYS, ...MODIFIER_KEYS, 'key', 'by'])
+    const allowed = new Set<string>([...SOURCE_KEYS, ...MODIFIER_KEYS, ...REF_KEYS])
     for (const key of Object.keys(spec)) {
       if (!allowed.has(key)) {
         const guess = closestMatch(key, [...allowed])
@@ -433,7 +438,7 @@ class FieldCompiler {
       )
       return {evaluate: () => undefined, constant: true}
     }
-    for (const key of ['key', 'by'] as const) {
+    for (const key of REF_KEYS) {
       if (key in spec && source !== 'ref') this.error([...where, key], `"${key}" belongs to a ref.`)
     }
 
@@ -562,6 +567,19 @@ class FieldCompiler {
       return {evaluate: () => undefined, constant: true}
     }
     const by = spec.by === undefined ? undefined : String(spec.by)
+    const missing = spec.missing ?? 'error'
+    if (missing !== 'error' && missing !== 'warn') {
+      this.error([...where, 'missing'], 'missing is error (the row is rejected) or warn (the reference is left out).')
+    }
+    if (spec.missing !== undefined && by === undefined) {
+      this.error(
+        [...where, 'missing'],
+        '"missing" applies to a lookup (by:); a reference by id key is checked by validation.',
+      )
+    }
+    if (spec.personal !== undefined && head) {
+      this.error([...where, 'personal'], `output "${target}" says whether its ids are personal; leave personal out.`)
+    }
     if (by !== undefined) this.scope.dependsOn.add(target)
     if (by !== undefined && !head?.lookups.has(by)) {
       this.error(
@@ -582,7 +600,12 @@ class FieldCompiler {
         const id = context.runtime.lookUp(target, by, key)
         if (id === undefined || id === 'ambiguous') {
           context.problems.push({
-            code: id === undefined ? 'mapping.lookup-missing' : 'mapping.lookup-ambiguous',
+            code:
+              id === 'ambiguous'
+                ? 'mapping.lookup-ambiguous'
+                : missing === 'warn'
+                  ? 'mapping.lookup-unmatched'
+                  : 'mapping.lookup-missing',
             params: {target: head?.entity ?? target, lookup: by},
             ...(column === undefined ? {} : {column}),
             pointer,

@@ -397,7 +397,7 @@ export class Mapper {
     if (output.extend === undefined) ids.push(id)
     if (output.extend !== undefined && !this.has(output.extend, id)) {
       context.problems.push({
-        code: 'mapping.extend-missing',
+        code: output.missing === 'warn' ? 'mapping.extend-unmatched' : 'mapping.extend-missing',
         params: {target: output.entity, output: output.extend},
         ...at(keyColumn),
         ...(keyText === undefined ? {} : {value: keyText}),

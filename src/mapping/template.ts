@@ -86,6 +86,7 @@ const OutputSchema = Type.Object(
     id: Type.Optional(Type.Unknown()),
     merge: Type.Optional(Type.Boolean()),
     emit: Type.Optional(Type.Boolean()),
+    missing: Type.Optional(Type.Union([Type.Literal('error'), Type.Literal('warn')])),
     lookup: Type.Optional(Type.Record(Type.String(), Type.Array(Type.Unknown(), {minItems: 1}))),
     fields: Type.Record(Type.String(), Type.Unknown()),
   },
@@ -219,6 +220,8 @@ export interface CompiledOutput {
   merge: boolean
   /** False for an output that only provides lookups and ids to others: its entities are not written. */
   emit: boolean
+  /** An extension whose target no row made: `error` rejects the row, `warn` lets it add nothing, with a warning. */
+  missing: 'error' | 'warn'
   lookups: Map<string, Evaluator[]>
   /** Outputs whose entities must exist before this one's rows are mapped: lookup targets and the extended output. */
   dependsOn: string[]

@@ -266,6 +266,16 @@ export const CATALOG = {
     message: 'The row adds to a {target} that no row made ({output})',
     hint: 'Check the key against the file the {target} entities come from.',
   },
+  'mapping.lookup-unmatched': {
+    severity: 'warning',
+    message: 'No {target} has this {lookup}; the reference is left out',
+    hint: 'The template allows this (missing: warn); check the value if a reference was expected.',
+  },
+  'mapping.extend-unmatched': {
+    severity: 'warning',
+    message: 'The row adds to a {target} that no row made ({output}); it adds nothing',
+    hint: 'The template allows this (missing: warn); check the key if the row should have added something.',
+  },
   'mapping.merge-conflict': {
     severity: 'warning',
     message: '{field} differs between rows of the same {entity}; the value from {first} is kept',

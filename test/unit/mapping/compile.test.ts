@@ -286,6 +286,29 @@ describe('parseTemplate: references, lookups and filters', () => {
     )
   })
 
+  it('refuses `missing` on a ref by id key: only a lookup can find nothing', async () => {
+    const text = edit(['dutyAt: {ref: unit, key: [unit]}', 'dutyAt: {ref: unit, key: [unit], missing: warn}'])
+    await expectOneProblem(
+      text,
+      'missing: warn',
+      '"missing" applies to a lookup (by:); a reference by id key is checked by validation.',
+    )
+  })
+
+  it('refuses `personal` on a ref to an output, whose own id rule says it', async () => {
+    const text = edit(['dutyAt: {ref: unit, key: [unit]}', 'dutyAt: {ref: unit, key: [unit], personal: false}'])
+    await expectOneProblem(
+      text,
+      'personal: false}',
+      'output "unit" says whether its ids are personal; leave personal out.',
+    )
+  })
+
+  it('accepts `personal` on a ref to an entity type made elsewhere', async () => {
+    const text = edit(['dutyAt: {ref: unit, key: [unit]}', 'dutyAt: {ref: Organisation, key: [unit], personal: false}'])
+    await expect(parseTemplate(text, PATH)).resolves.toBeDefined()
+  })
+
   it('refuses `by` naming a lookup the target does not declare', async () => {
     const text = edit(['dutyAt: {ref: unit, key: [unit]}', 'dutyAt: {ref: unit, by: code, key: [unit]}'])
     await expectOneProblem(

@@ -436,6 +436,50 @@ describe('extensions and ids', () => {
   })
 })
 
+describe('missing: warn', () => {
+  it('lets a row whose extension target no row made add nothing, with a warning, and accepts it', async () => {
+    const lenient = GROUPS.replace('    extend: teachingGroup\n', '    extend: teachingGroup\n    missing: warn\n')
+    expect(lenient).not.toBe(GROUPS)
+    const run = await convertFiles(lenient, GROUP_FILES)
+    expect(run.counts('deltagare.csv')).toEqual([4, 4, 0, 0])
+    expect(run.issues('mapping.extend-unmatched')).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: 'The row adds to a Group that no row made (teachingGroup); it adds nothing',
+        source: {file: join(run.dir, 'deltagare.csv'), line: 4, column: 2},
+      }),
+    ])
+    expect(run.result.valid).toBe(true)
+  })
+
+  it('leaves out a reference whose lookup finds nothing, with a warning; an ambiguous one still rejects the row', async () => {
+    const lenient = STAFF.replace(
+      'duty: {ref: duty, by: signature, key: [{item: true}, unitCode]}',
+      'duty: {ref: duty, by: signature, key: [{item: true}, unitCode], missing: warn}',
+    )
+    expect(lenient).not.toBe(STAFF)
+    const run = await convertFiles(lenient, {
+      'grupper.csv': csv(
+        ['Gruppnamn', 'Skolenhetskod', 'Lärare'],
+        ['SV 7A', '11111111', 'MLI, XYZ'],
+        ['EN 7A', '11111111', 'LSA'],
+      ),
+      'personal.csv': csv(
+        ['Personnummer', 'Förnamn', 'Efternamn', 'Signatur', 'Skolenhetskod'],
+        [dashed(MARTA), 'Märta', 'Lindqvist', 'MLI', '11111111'],
+        [dashed(LEILA), 'Leila', 'Sandberg', 'LSA', '11111111'],
+        [dashed(LENA), 'Lena', 'Sandén', 'LSA', '11111111'],
+      ),
+    })
+    expect(run.counts('grupper.csv')).toEqual([2, 1, 1, 0])
+    expect(run.issues('mapping.lookup-unmatched')).toEqual([
+      expect.objectContaining({severity: 'warning', value: '"XYZ 11111111"'}),
+    ])
+    expect(run.issues('mapping.lookup-ambiguous')).toHaveLength(1)
+    expect(run.result.valid).toBe(false)
+  })
+})
+
 describe('a repeated row', () => {
   const dated = GROUPS.replace(
     '        - person: {ref: student, key: [{column: civicNo, transform: civic-number}]}\n',
