@@ -48,6 +48,8 @@ export class LineWriter {
 export interface SpilledEntity {
   record: number
   rows: number[]
+  /** The places of values in its lists, as JSON [pointer, origin] pairs ('' when none). */
+  origins: string
   /** `formatEntity`'s text of the entity. */
   text: string
 }
@@ -69,7 +71,17 @@ export class EntitySpill {
     private readonly format: OutputFormat,
   ) {}
 
-  add(entity: EntityName, record: number, rows: number[], value: Record<string, unknown>): void {
+  /**
+   * Keeps an entity. `origins` are the places of values inside its lists (a membership's person), so that a list
+   * item removed later can be placed at the row that added it.
+   */
+  add(
+    entity: EntityName,
+    record: number,
+    rows: number[],
+    value: Record<string, unknown>,
+    origins: Array<[string, number]>,
+  ): void {
     let writer = this.writers.get(entity)
     if (!writer) {
       mkdirSync(this.dir, {recursive: true, mode: 0o700})
@@ -77,9 +89,9 @@ export class EntitySpill {
       this.writers.set(entity, writer)
     }
     const text = formatEntity(value, this.format)
-    writer.write(
-      `${record}\t${rows.join(',')}\t${this.format === 'json' ? text.replace(LINE_BREAK, '\u0000') : text}\n`,
-    )
+    const formatted = this.format === 'json' ? text.replace(LINE_BREAK, '\u0000') : text
+    const places = origins.length === 0 ? '' : JSON.stringify(origins)
+    writer.write(`${record}\t${rows.join(',')}\t${places}\t${formatted}\n`)
   }
 
   entities(): EntityName[] {
@@ -97,11 +109,13 @@ export class EntitySpill {
     for await (const line of lines) {
       const first = line.indexOf('\t')
       const second = line.indexOf('\t', first + 1)
+      const third = line.indexOf('\t', second + 1)
       const rows = line.slice(first + 1, second)
-      const text = line.slice(second + 1)
+      const text = line.slice(third + 1)
       yield {
         record: Number(line.slice(0, first)),
         rows: rows === '' ? [] : rows.split(',').map(Number),
+        origins: line.slice(second + 1, third),
         text: this.format === 'json' ? text.replaceAll('\u0000', '\n') : text,
       }
     }

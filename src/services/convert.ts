@@ -107,6 +107,8 @@ export interface ConvertResult {
 }
 
 const PROGRESS_EVERY = 5000
+/** A pointer inside a list item (`/groupMemberships/3/person`). */
+const LIST_ITEM = /\/\d+(?:\/|$)/
 const ROW_ACCEPTED = 0
 const ROW_REJECTED = 1
 const ROW_SKIPPED = 2
@@ -324,7 +326,9 @@ class ConvertRun {
       const tally = this.tally(entity.entity)
       tally.produced++
       for (const issue of outcome.issues) this.recordIssue(outcome.record, issue)
-      this.spill.add(entity.entity, outcome.record, entity.rows, entity.value)
+      const inLists: Array<[string, number]> = []
+      for (const [pointer, origin] of entity.origins) if (LIST_ITEM.test(pointer)) inLists.push([pointer, origin])
+      this.spill.add(entity.entity, outcome.record, entity.rows, entity.value, inLists)
     }
   }
 
@@ -337,7 +341,7 @@ class ConvertRun {
   }
 
   /** The place of a pointer in an entity: the cell its value came from, or the nearest parent's, or the row. */
-  private locate(entity: FinishedEntity, pointer: string, fallback: SourceLocation): SourceLocation {
+  private locate(entity: Pick<FinishedEntity, 'origins'>, pointer: string, fallback: SourceLocation): SourceLocation {
     let at = pointer
     for (;;) {
       const origin = entity.origins.get(at)
@@ -460,7 +464,10 @@ class ConvertRun {
           let value: Record<string, unknown> | undefined
           if (reasons !== undefined || dropped.size > 0) value = JSON.parse(text) as Record<string, unknown>
           if (reasons === undefined && value !== undefined) {
-            const change = this.dropRejectedReferences(entity, value, extract, dropped, spilled.rows)
+            const origins = new Map<string, number>(
+              spilled.origins === '' ? [] : (JSON.parse(spilled.origins) as Array<[string, number]>),
+            )
+            const change = this.dropRejectedReferences(entity, value, extract, dropped, spilled.rows, origins)
             reasons = change.reasons
             if (reasons === undefined && change.changed) {
               if (!validate(value)) reasons = ['a list lost its last item to a rejected reference']
@@ -564,6 +571,7 @@ class ConvertRun {
     extract: ReturnType<typeof referenceExtractor>,
     dropped: Set<string>,
     rows: number[],
+    origins: Map<string, number>,
   ): {reasons?: string[]; changed: boolean} {
     if (dropped.size === 0) return {changed: false}
     const removals: Array<{list: unknown[]; index: number}> = []
@@ -573,7 +581,8 @@ class ConvertRun {
       const at = segments.findIndex((segment) => /^\d+$/.test(segment))
       const field = fieldName(entity, reference.pointer)
       const place = {entity, id: String(value.id), path: reference.pointer, field, value: reference.id}
-      const source = rows[0] === undefined ? {file: this.template.path} : this.originLocation(packOrigin(rows[0], 0))
+      const first = rows[0] === undefined ? {file: this.template.path} : this.originLocation(packOrigin(rows[0], 0))
+      const source = this.locate({origins}, reference.pointer, first)
       if (at < 0) {
         const issue = makeIssue(
           'mapping.rejected-reference',

@@ -480,6 +480,31 @@ describe('missing: warn', () => {
   })
 })
 
+describe('an entity left out of a partial output', () => {
+  it('takes its list items in other entities with it, each warning placed at the row that added it', async () => {
+    const files = {
+      ...GROUP_FILES,
+      // Elis has no given name: his Person fails validation, so his membership of MA 7A must go.
+      'elever.csv': csv(
+        ['Personnummer', 'Förnamn', 'Efternamn', 'Skolenhetskod'],
+        [dashed(ALVA), 'Alva', 'Ek', '11111111'],
+        [dashed(ELIS), '', 'Björk', '11111111'],
+        [dashed(SAGA), 'Saga', 'Lind', '11111111'],
+      ),
+    }
+    const run = await convertFiles(GROUPS, files, {allowPartial: true})
+    expect(run.issues('mapping.rejected-item')).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        field: 'Group.groupMemberships[].person',
+        source: {file: join(run.dir, 'deltagare.csv'), line: 3, column: 3},
+      }),
+    ])
+    const groups = await run.entities('groups')
+    expect(groups.map((group) => (group.groupMemberships as unknown[]).length)).toEqual([1, 1])
+  })
+})
+
 describe('a repeated row', () => {
   const dated = GROUPS.replace(
     '        - person: {ref: student, key: [{column: civicNo, transform: civic-number}]}\n',
