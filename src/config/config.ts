@@ -6,6 +6,7 @@ import {type Static, Type} from '@sinclair/typebox'
 import {UsageError} from '../errors.js'
 import {SCHOOL_TYPES_2020, SCHOOL_TYPES_SKOLVERKET} from '../schema/code-lists.js'
 import {compileSchema} from '../schema/validators.js'
+import {isRecord} from '../util.js'
 import {checkOrganisationNumber} from '../validation/identity.js'
 import {parseLocatedYaml, pickSchemaError} from './located-yaml.js'
 
@@ -115,10 +116,6 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv =
     throw new UsageError(`${path}: term.start (${config.term.start}) is after term.end (${config.term.end}).`)
   }
   return config
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 export interface ConfigTemplateValues {

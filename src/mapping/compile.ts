@@ -6,6 +6,7 @@ import {ENTITY_NAMES, type EntityName} from '../schema/entity-names.js'
 import {PROFILE_NAMES} from '../schema/profiles.js'
 import {getModel} from '../schema/validators.js'
 import {resolveTransformParams, type TransformDefinition} from '../transforms/registry.js'
+import {isRecord} from '../util.js'
 import {CATALOG, type IssueCode} from '../validation/catalog.js'
 import {childPointer} from '../validation/issue.js'
 import {closestMatch} from '../validation/suggest.js'
@@ -808,10 +809,6 @@ function article(word: string): string {
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 /** Whether a problem stops its row: errors do, warnings are reported and the row goes on. */

@@ -7,6 +7,7 @@ import {parseLocatedYaml, pickSchemaError, type YamlPath} from '../config/locate
 import {UsageError} from '../errors.js'
 import {compileSchema} from '../schema/validators.js'
 import {openSource} from '../sources/index.js'
+import {isRecord} from '../util.js'
 import {compileTemplate} from './compile.js'
 import {
   type CompiledTemplate,
@@ -127,8 +128,4 @@ async function readCrosswalkFile(file: string): Promise<Map<string, string>> {
     map.set(key, value)
   }
   return map
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

@@ -2,6 +2,7 @@ import type {EntityName} from '../schema/entity-names.js'
 import {deriveId} from '../transforms/ids.js'
 import type {TransformContext, TransformResult} from '../transforms/types.js'
 import type {Config} from '../config/config.js'
+import {isRecord} from '../util.js'
 import {childPointer} from '../validation/issue.js'
 import {isRowError, joinKey, keyValues} from './compile.js'
 import type {
@@ -196,7 +197,7 @@ export class Mapper {
       const contribution = this.evaluate(output, {cells, headers, flags}, problems, ids)
       if (contribution) contributions.push(contribution)
     }
-    return {status: 'mapped', kept, problems, contributions, ids}
+    return {status: 'mapped', kept, problems: oncePerCell(problems), contributions, ids}
   }
 
   /** Maps the outputs that read no input: one entity each, from constants and configuration. */
@@ -426,6 +427,17 @@ export class Mapper {
   }
 }
 
+/** One bad cell that several outputs read is one problem of the row, reported for the first output. */
+function oncePerCell(problems: MappedProblem[]): MappedProblem[] {
+  const seen = new Set<string>()
+  return problems.filter((problem) => {
+    const key = `${problem.code}\u0000${problem.column ?? ''}\u0000${problem.value ?? ''}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
 /**
  * Merges `incoming` into `target`: absent fields are taken, lists take the items they lack, objects merge field by
  * field, and a differing scalar keeps the target's value and is reported. `taken` collects the pointers of the fields
@@ -452,7 +464,7 @@ function mergeInto(
         current.push(item)
         seen.add(text)
       }
-    } else if (isObject(current) && isObject(value)) {
+    } else if (isRecord(current) && isRecord(value)) {
       mergeInto(current, value, at, taken, conflict)
     } else if (JSON.stringify(current) !== JSON.stringify(value)) {
       conflict(at, value)
@@ -466,8 +478,4 @@ function itemTexts(list: unknown[]): Set<string> {
   let set = texts.get(list)
   if (!set) texts.set(list, (set = new Set(list.map((item) => JSON.stringify(item)))))
   return set
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

@@ -7,6 +7,7 @@ import {DEPENDENCY_ORDER, type EntityName} from '../schema/entity-names.js'
 import type {ProfileName} from '../schema/profiles.js'
 import {getEntityValidator, getModel} from '../schema/validators.js'
 import {isTabularFile, openSource, type OpenedSource, type SourceInfo} from '../sources/index.js'
+import {findColumns} from '../mapping/columns.js'
 import {loadTemplate} from '../mapping/load.js'
 import {
   type Contribution,
@@ -19,15 +20,18 @@ import {
   packOrigin,
 } from '../mapping/mapper.js'
 import type {CompiledInput, CompiledTemplate} from '../mapping/template.js'
+import {columnLetters} from '../sources/xlsx/cell-ref.js'
 import {parseIsoDate} from '../transforms/calendar.js'
+import {doubled} from '../util.js'
 import {ValidationEngine} from '../validation/engine.js'
 import {
-  describeValue,
   fieldName,
   formatLocation,
   type Issue,
   makeIssue,
   type SourceLocation,
+  recordIssue,
+  type RecordContext,
 } from '../validation/issue.js'
 import {IssueCollector, type IssueGroup} from '../validation/issue-groups.js'
 import {referenceExtractor} from '../validation/references.js'
@@ -194,7 +198,7 @@ class ConvertRun {
       this.spill.close()
 
       const excused = (id: string) => this.rejectedIds.has(id)
-      for (const {record, issue} of this.engine.settle(excused)) this.recordIssue(record, issue)
+      for (const {record, issue} of this.engine.settle(excused)) this.noteRecordIssue(record, issue)
       return await this.write()
     } finally {
       await this.spill.remove()
@@ -225,13 +229,7 @@ class ConvertRun {
           state.report.skipped++
           state.report.skippedBy[mapped.filter.reason] = (state.report.skippedBy[mapped.filter.reason] ?? 0) + 1
         } else {
-          // One bad cell read by several outputs is one problem of the row.
-          const seen = new Set<string>()
-          const unique = mapped.problems.filter((problem) => {
-            const key = `${problem.code}\u0000${problem.column ?? ''}\u0000${problem.value ?? ''}`
-            return !seen.has(key) && seen.add(key) !== undefined
-          })
-          const located = unique.map((problem) => this.problemIssue(problem, {state, line: row.line}))
+          const located = mapped.problems.map((problem) => this.problemIssue(problem, {state, line: row.line}))
           for (const issue of located) this.collector.add(issue)
           const failed = located.filter((issue) => issue.severity === 'error')
           if (failed.length > 0) {
@@ -271,22 +269,11 @@ class ConvertRun {
       )
     }
     for (const conflict of conflicts) {
-      const field = fieldName(conflict.entity, conflict.pointer)
-      this.collector.add(
-        makeIssue(
-          'mapping.merge-conflict',
-          {field, entity: conflict.entity, first: formatLocation(this.originLocation(conflict.kept))},
-          {
-            entity: conflict.entity,
-            source: this.originLocation(conflict.ignored),
-            path: conflict.pointer,
-            field,
-            value: describeValue(conflict.value),
-          },
-          this.options.reveal,
-        ),
-      )
+      const first = formatLocation(this.originLocation(conflict.kept))
+      const place = this.recordPlace(conflict.entity, this.originLocation(conflict.ignored))
+      this.collector.add(recordIssue(place, 'mapping.merge-conflict', {first}, conflict.pointer, conflict.value))
     }
+
     this.finishAll(finished)
   }
 
@@ -325,14 +312,15 @@ class ConvertRun {
       })
       const tally = this.tally(entity.entity)
       tally.produced++
-      for (const issue of outcome.issues) this.recordIssue(outcome.record, issue)
+      for (const issue of outcome.issues) this.noteRecordIssue(outcome.record, issue)
       const inLists: Array<[string, number]> = []
       for (const [pointer, origin] of entity.origins) if (LIST_ITEM.test(pointer)) inLists.push([pointer, origin])
       this.spill.add(entity.entity, outcome.record, entity.rows, entity.value, inLists)
     }
   }
 
-  private recordIssue(record: number, issue: Issue): void {
+  /** Collects an issue of a validated record; errors become the reasons its rows are rejected. */
+  private noteRecordIssue(record: number, issue: Issue): void {
     this.collector.add(issue)
     if (issue.severity !== 'error') return
     const reasons = this.recordReasons.get(record)
@@ -360,21 +348,20 @@ class ConvertRun {
   }
 
   private problemIssue(problem: MappedProblem, at: {state: FileState; line: number} | undefined): Issue {
-    const field = fieldName(problem.entity, problem.pointer)
     const column = problem.column === undefined ? 0 : (at?.state.columnNumber[problem.column] ?? 0)
     const source = at ? cellLocation(at.state, at.line, column) : {file: this.template.path}
-    return makeIssue(
+    return recordIssue(
+      this.recordPlace(problem.entity, source),
       problem.code,
-      {...problem.params, field, entity: problem.entity},
-      {
-        entity: problem.entity,
-        source,
-        path: problem.pointer,
-        field,
-        ...(problem.value === undefined ? {} : {value: describeValue(problem.value)}),
-      },
-      this.options.reveal,
+      problem.params ?? {},
+      problem.pointer,
+      problem.value,
     )
+  }
+
+  /** What the issue factory needs to place a problem in an entity made from a row: here, the row's cell. */
+  private recordPlace(entity: EntityName, source: SourceLocation): RecordContext {
+    return {entity, profile: this.options.profile, reveal: this.options.reveal, locate: () => source}
   }
 
   private fileState(plan: FilePlan, source: OpenedSource): FileState {
@@ -404,14 +391,9 @@ class ConvertRun {
   private addRow(file: number, line: number): number {
     const row = this.rowCount++
     if (row === this.rowStatus.length) {
-      const grow = <T extends Uint8Array | Int32Array>(from: T, make: (size: number) => T): T => {
-        const to = make(from.length * 2)
-        to.set(from)
-        return to
-      }
-      this.rowStatus = grow(this.rowStatus, (size) => new Uint8Array(size))
-      this.rowFile = grow(this.rowFile, (size) => new Int32Array(size))
-      this.rowLine = grow(this.rowLine, (size) => new Int32Array(size))
+      this.rowStatus = doubled(this.rowStatus)
+      this.rowFile = doubled(this.rowFile)
+      this.rowLine = doubled(this.rowLine)
     }
     this.rowFile[row] = file
     this.rowLine[row] = line
@@ -645,35 +627,17 @@ function cellLocation(state: FileState, line: number, column: number): SourceLoc
   return {file, line, ...(column > 0 ? {column} : {})}
 }
 
-function columnLetters(column: number): string {
-  let letters = ''
-  for (let n = column; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters
-  return letters
-}
-
-/** A header as compared with a template's aliases: case, spaces, dashes, underscores and dots do not matter. */
-export function normalizeHeader(header: string): string {
-  return header
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/[\s_.-]+/g, '')
-}
-
 /** Which header of the file each template column is, and its column number. Missing required columns stop the run. */
 function resolveColumns(
   plan: FilePlan,
   info: SourceInfo,
 ): {headers: Record<string, string | undefined>; columnNumber: Record<string, number>} {
-  const byName = new Map<string, number>()
-  info.headers.forEach((header, index) => {
-    const key = normalizeHeader(header)
-    if (!byName.has(key)) byName.set(key, index)
-  })
+  const found = findColumns(plan.input.columns, info.headers)
   const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>
   const columnNumber: Record<string, number> = Object.create(null) as Record<string, number>
   const missing: string[] = []
   for (const column of plan.input.columns) {
-    const index = column.headers.map((alias) => byName.get(normalizeHeader(alias))).find((found) => found !== undefined)
+    const index = found.get(column.key)
     if (index === undefined) {
       if (!column.optional) missing.push(`${column.key} (${column.headers.join(', ')})`)
       headers[column.key] = undefined
@@ -775,9 +739,8 @@ async function inputByHeaders(file: string, template: CompiledTemplate): Promise
   for (const input of template.inputs) {
     const source = await openSource(file, input.reader).catch(() => undefined)
     if (!source) continue
-    const names = new Set(source.info.headers.map(normalizeHeader))
-    const required = input.columns.filter((column) => !column.optional)
-    if (required.every((column) => column.headers.some((alias) => names.has(normalizeHeader(alias))))) fits.push(input)
+    const found = findColumns(input.columns, source.info.headers)
+    if (input.columns.every((column) => column.optional || found.has(column.key))) fits.push(input)
     await closeSource(source)
   }
   return fits.length === 1 ? fits[0] : undefined

@@ -3,6 +3,7 @@ import {constants} from 'node:fs'
 import {dirname, join, relative, resolve, sep} from 'node:path'
 
 import {InternalError, UsageError} from '../errors.js'
+import {findColumns} from '../mapping/columns.js'
 import {
   loadTemplate,
   parseTemplate,
@@ -11,7 +12,6 @@ import {
   shippedTemplatesDir,
 } from '../mapping/load.js'
 import {type CompiledColumn, type CompiledTemplate, TEMPLATE_FILE_NAME} from '../mapping/template.js'
-import {normalizeHeader} from './convert.js'
 
 /** Folders of a shipped template that `templates init` leaves behind: sample data and its expected output. */
 const NOT_COPIED = new Set(['example', 'expected'])
@@ -294,14 +294,9 @@ export interface TemplateFit {
  * within a template, in the order the inputs are declared).
  */
 export function rankTemplates(headers: readonly string[], templates: readonly RankableTemplate[]): TemplateFit[] {
-  const byName = new Map<string, string>()
-  for (const header of headers) {
-    const key = normalizeHeader(header)
-    if (!byName.has(key)) byName.set(key, header)
-  }
   const best: TemplateFit[] = []
   for (const template of templates) {
-    const fits = template.inputs.map((input) => fitInput(template, input, byName)).sort(compareFits)
+    const fits = template.inputs.map((input) => fitInput(template, input, headers)).sort(compareFits)
     if (fits[0]) best.push(fits[0])
   }
   return best.sort(compareFits)
@@ -321,7 +316,7 @@ export async function rankShippedTemplates(headers: readonly string[]): Promise<
 function fitInput(
   template: RankableTemplate,
   input: RankableTemplate['inputs'][number],
-  byName: ReadonlyMap<string, string>,
+  headers: readonly string[],
 ): TemplateFit {
   const fit: TemplateFit = {
     template: template.name,
@@ -334,10 +329,12 @@ function fitInput(
     missing: [],
     missingOptional: [],
   }
+  const found = findColumns(input.columns, headers)
   for (const column of input.columns) {
     const count = column.optional ? fit.optional : fit.required
     count.total++
-    const header = column.headers.map((alias) => byName.get(normalizeHeader(alias))).find((found) => found)
+    const index = found.get(column.key)
+    const header = index === undefined ? undefined : headers[index]
     if (header === undefined) {
       ;(column.optional ? fit.missingOptional : fit.missing).push({key: column.key, headers: column.headers})
       continue

@@ -1,6 +1,7 @@
 import {ENTITY_NAMES, type EntityName} from '../schema/entity-names.js'
 import type {Mode, ProfileName} from '../schema/profiles.js'
 import {getEntityValidator, getModel} from '../schema/validators.js'
+import {isRecord} from '../util.js'
 import {civicNumberKey, checkIdentityRules} from './identity-layer.js'
 import {IntegrityIndex, type PendingReference, type ReferenceLookup} from './integrity.js'
 import type {IssueCode} from './catalog.js'
@@ -79,7 +80,7 @@ export class ValidationEngine {
     const record = input.reserved ?? this.index.addRecord(entity, input.source)
     const counts = this.countsOf(entity)
     counts.records++
-    const object = isObject(value) ? value : undefined
+    const object = isRecord(value) ? value : undefined
     const id = typeof object?.id === 'string' ? object.id : undefined
     const context: RecordContext = {
       entity,
@@ -213,8 +214,8 @@ export class ValidationEngine {
     const issues: Issue[] = []
     const memberships = Array.isArray(group.groupMemberships) ? group.groupMemberships : []
     memberships.forEach((membership: unknown, index) => {
-      if (!isObject(membership)) return
-      const person = isObject(membership.person) ? membership.person.id : undefined
+      if (!isRecord(membership)) return
+      const person = isRecord(membership.person) ? membership.person.id : undefined
       if (typeof person !== 'string') return
       const date = (value: unknown) => (typeof value === 'string' ? value : undefined)
       const other = this.index.claimClassMembership(
@@ -285,8 +286,4 @@ export class ValidationEngine {
     }
     return counts
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

@@ -1,4 +1,5 @@
 import {ENTITY_NAMES, type EntityName} from '../schema/entity-names.js'
+import {doubled} from '../util.js'
 import type {SourceLocation} from './issue.js'
 
 /** A reference that could not be resolved when its record was read (it may point forward). */
@@ -162,22 +163,11 @@ export class IntegrityIndex {
   }
 
   private grow(): void {
-    const size = this.fileOf.length * 2
-    const grow32 = (from: Int32Array) => {
-      const to = new Int32Array(size)
-      to.set(from)
-      return to
-    }
-    this.fileOf = grow32(this.fileOf)
-    this.lineOf = grow32(this.lineOf)
-    this.columnOf = grow32(this.columnOf)
-    const grow8 = (from: Uint8Array) => {
-      const to = new Uint8Array(size)
-      to.set(from)
-      return to
-    }
-    this.typeOf = grow8(this.typeOf)
-    this.invalid = grow8(this.invalid)
+    this.fileOf = doubled(this.fileOf)
+    this.lineOf = doubled(this.lineOf)
+    this.columnOf = doubled(this.columnOf)
+    this.typeOf = doubled(this.typeOf)
+    this.invalid = doubled(this.invalid)
   }
 }
 
