@@ -1,5 +1,5 @@
 import type {ConvertResult} from '../services/convert.js'
-import {formatCount as n, plural, renderIssueGroups, table} from './issue-groups-text.js'
+import {formatCount as n, plural, renderIssueSection, table} from './issue-groups-text.js'
 
 /**
  * The human rendering of a convert result: rows per file reconciled (read = accepted + rejected + skipped), what the
@@ -42,10 +42,7 @@ export function renderConvertResult(result: ConvertResult): string {
     lines.push(...table(defaults, new Set([1, 2])).map((line) => `  ${line}`), '')
   }
 
-  if (result.issueGroups.length > 0) {
-    lines.push(`${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}:`, '')
-    lines.push(...renderIssueGroups(result.issueGroups))
-  }
+  lines.push(...renderIssueSection(result.issueGroups, totals))
   lines.push(verdict(result))
   return lines.join('\n')
 }
@@ -53,7 +50,7 @@ export function renderConvertResult(result: ConvertResult): string {
 function verdict(result: ConvertResult): string {
   const {totals} = result
   const entityFiles = result.outputs.filter((name) => name !== 'rejects.csv' && name !== 'report.json').length
-  const where = `${result.outDir}`
+  const where = result.outDir
   if (result.valid) {
     const warnings = totals.warnings > 0 ? `, with ${plural(totals.warnings, 'warning')}` : ''
     return `Wrote ${plural(entityFiles, 'entity file')}, rejects.csv and report.json to ${where}${warnings}.`

@@ -1,5 +1,5 @@
 import type {InspectResult} from '../services/inspect.js'
-import {formatCount as n, plural, renderIssueGroups, table} from './issue-groups-text.js'
+import {formatCount as n, plural, renderIssueSection, table} from './issue-groups-text.js'
 import {renderTemplateFits} from './templates-text.js'
 
 const DELIMITER_NAMES: Record<string, string> = {';': 'semicolon', ',': 'comma', '\t': 'tab', '|': 'pipe'}
@@ -45,10 +45,7 @@ export function renderInspectResult(result: InspectResult): string {
     }
     lines.push(...table(rows, new Set([1, 2, 5])).map((line) => `  ${line}`), '')
   }
-  if (result.issues.groups.length > 0) {
-    lines.push(`${plural(result.issues.errors, 'error')}, ${plural(result.issues.warnings, 'warning')}:`, '')
-    lines.push(...renderIssueGroups(result.issues.groups))
-  }
+  lines.push(...renderIssueSection(result.issues.groups, result.issues))
   if (result.header.columns.length > 0) lines.push(...renderTemplateFits(result.templates))
   return lines.join('\n').trimEnd()
 }

@@ -1,6 +1,15 @@
 import type {IssueGroup} from '../validation/issue-groups.js'
 import {formatLocation} from '../validation/issue.js'
 
+/** "3 errors, 1 warning:" and the issue groups under it; nothing when there are none. */
+export function renderIssueSection(
+  groups: readonly IssueGroup[],
+  counts: {errors: number; warnings: number},
+): string[] {
+  if (groups.length === 0) return []
+  return [`${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}:`, '', ...renderIssueGroups(groups)]
+}
+
 /** Issue groups as text: the message with its count and code, the first locations, the hint. */
 export function renderIssueGroups(groups: readonly IssueGroup[]): string[] {
   const lines: string[] = []

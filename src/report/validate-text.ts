@@ -1,5 +1,5 @@
 import type {ValidateResult} from '../services/validate.js'
-import {formatCount as n, plural, renderIssueGroups, table} from './issue-groups-text.js'
+import {formatCount as n, plural, renderIssueSection, table} from './issue-groups-text.js'
 
 /** The human rendering of a validate result: reconciliation table, issue groups with first locations, verdict. */
 export function renderValidateResult(result: ValidateResult): string {
@@ -17,10 +17,7 @@ export function renderValidateResult(result: ValidateResult): string {
   rows.push(['Total', n(totals.records), n(totals.valid), n(totals.invalid)])
   lines.push(...table(rows).map((line) => `  ${line}`), '')
 
-  if (result.groups.length > 0) {
-    lines.push(`${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}:`, '')
-    lines.push(...renderIssueGroups(result.groups))
-  }
+  lines.push(...renderIssueSection(result.groups, totals))
   lines.push(verdict(result))
   return lines.join('\n')
 }
