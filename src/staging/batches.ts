@@ -25,12 +25,12 @@ export interface BatchInput {
   now: () => string
 }
 
-/** Per entity type, how this batch compares with the previous complete batch of its scope. */
+/** Per entity type, how this batch compares with what was staged for its scope before it (`current_record`). */
 export interface EntityChanges {
   added: number
   changed: number
   unchanged: number
-  /** Records of the previous batch this one lacks; always 0 for a partial batch, whose absences mean nothing. */
+  /** Records staged before that this batch lacks; always 0 for a partial batch, whose absences mean nothing. */
   absent: number
 }
 
@@ -44,7 +44,7 @@ export interface BatchResult {
 
 /**
  * Writes one batch in one transaction: the batch row, its files, every record as canonical JSON with its hash and
- * provenance, then the comparison with the previous complete batch of the scope. Until the transaction commits,
+ * provenance, then the comparison with what was staged for the scope. Until the transaction commits,
  * nothing of the batch is visible; a crash at any moment leaves the previous state as it was.
  */
 export function writeBatch(db: StagingDatabase, input: BatchInput, records: Iterable<StagedRecord>): BatchResult {
@@ -53,17 +53,18 @@ export function writeBatch(db: StagingDatabase, input: BatchInput, records: Iter
     .get(input.scope) as {id: number | null}
   const insertBatch = db.prepare(
     `INSERT INTO batch (kind, scope, label, template, template_version, config_hash, partial, status, started_at)
-     VALUES (@kind, @scope, @label, @template, @templateVersion, @configHash, @partial, 'complete', @startedAt)`,
+     VALUES (@kind, @scope, @label, @template, @templateVersion, @configHash, @partial, 'writing', @startedAt)`,
   )
   const insertFile = db.prepare(`INSERT INTO batch_file (batch, path, sha256, size) VALUES (?, ?, ?, ?)`)
   const insertRecord = db.prepare(
     `INSERT INTO record (batch, entity, id, json, sha256, file, line) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   )
-  const previousHash = db.prepare(`SELECT sha256 FROM record WHERE batch = ? AND entity = ? AND id = ?`).pluck()
+  // The comparison is with what is staged now for the scope (see the current_record view), read before writing.
+  const previousHash = db.prepare(`SELECT sha256 FROM current_record WHERE scope = ? AND entity = ? AND id = ?`).pluck()
   const previousCounts = db
-    .prepare(`SELECT entity, COUNT(*) AS count FROM record WHERE batch = ? GROUP BY entity`)
-    .all(previous.id ?? -1) as Array<{entity: EntityName; count: number}>
-  const finish = db.prepare(`UPDATE batch SET finished_at = ?, counts = ? WHERE id = ?`)
+    .prepare(`SELECT entity, COUNT(*) AS count FROM current_record WHERE scope = ? GROUP BY entity`)
+    .all(input.scope) as Array<{entity: EntityName; count: number}>
+  const finish = db.prepare(`UPDATE batch SET status = 'complete', finished_at = ?, counts = ? WHERE id = ?`)
 
   const run = db.transaction((): BatchResult => {
     const batch = Number(
@@ -86,10 +87,7 @@ export function writeBatch(db: StagingDatabase, input: BatchInput, records: Iter
       const sha256 = canonicalHash(json)
       insertRecord.run(batch, record.entity, record.id, json, sha256, record.file ?? null, record.line ?? null)
       const changes = (entities[record.entity] ??= {added: 0, changed: 0, unchanged: 0, absent: 0})
-      const before =
-        previous.id === null
-          ? undefined
-          : (previousHash.get(previous.id, record.entity, record.id) as string | undefined)
+      const before = previousHash.get(input.scope, record.entity, record.id) as string | undefined
       if (before === undefined) changes.added++
       else {
         seen.set(record.entity, (seen.get(record.entity) ?? 0) + 1)

@@ -14,7 +14,8 @@ export const MIGRATIONS: readonly string[] = [
     template_version TEXT,
     config_hash   TEXT,
     partial       INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1)),
-    status        TEXT NOT NULL CHECK (status IN ('complete', 'failed')),
+    -- 'writing' only inside the transaction that writes the batch: no one else ever sees it.
+    status        TEXT NOT NULL CHECK (status IN ('writing', 'complete', 'failed')),
     started_at    TEXT NOT NULL,
     finished_at   TEXT,
     counts        TEXT NOT NULL DEFAULT '{}'
@@ -41,10 +42,18 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX record_entity_id ON record (entity, id, batch);
 
-  -- The newest complete batch of each scope, and what it holds.
-  CREATE VIEW current_batch AS
-    SELECT scope, MAX(id) AS batch FROM batch WHERE status = 'complete' GROUP BY scope;
+  -- What is staged now, per scope: the newest complete full batch, overlaid by the complete partial batches after it
+  -- (a partial batch changes what it holds and says nothing about what it lacks).
+  CREATE VIEW current_base AS
+    SELECT scope, MAX(id) AS batch FROM batch WHERE status = 'complete' AND partial = 0 GROUP BY scope;
+  CREATE VIEW current_batches AS
+    SELECT b.scope, b.id AS batch FROM batch b JOIN current_base c ON c.scope = b.scope
+    WHERE b.status = 'complete' AND b.id >= c.batch;
   CREATE VIEW current_record AS
-    SELECT b.scope, r.* FROM record r JOIN current_batch b ON r.batch = b.batch;
+    SELECT cb.scope, r.* FROM record r JOIN current_batches cb ON cb.batch = r.batch
+    WHERE r.batch = (
+      SELECT MAX(r2.batch) FROM record r2 JOIN current_batches cb2 ON cb2.batch = r2.batch
+      WHERE cb2.scope = cb.scope AND r2.entity = r.entity AND r2.id = r.id
+    );
   `,
 ]

@@ -95,3 +95,24 @@ describe('writeBatch', () => {
     }
   })
 })
+
+describe('the current state after a partial batch', () => {
+  it('keeps what the partial batch lacks and takes what it changes', () => {
+    const db = openStagingDatabase(join(temp.dir, 'overlay.db'))
+    try {
+      writeBatch(db, input(), [person('p1', 'Alva'), person('p2', 'Elis')])
+      writeBatch(db, input({partial: true}), [person('p2', 'Elis Johan')])
+      const current = db.prepare(`SELECT id, json FROM current_record ORDER BY id`).all()
+      expect(current).toEqual([
+        {id: 'p1', json: '{"familyName":"Ek","givenName":"Alva","id":"p1"}'},
+        {id: 'p2', json: '{"familyName":"Ek","givenName":"Elis Johan","id":"p2"}'},
+      ])
+      // A full batch after it compares with that overlay, and starts afresh.
+      const full = writeBatch(db, input(), [person('p2', 'Elis Johan')])
+      expect(full.entities.Person).toEqual({added: 0, changed: 0, unchanged: 1, absent: 1})
+      expect(db.prepare(`SELECT id FROM current_record`).pluck().all()).toEqual(['p2'])
+    } finally {
+      db.close()
+    }
+  })
+})

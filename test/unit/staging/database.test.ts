@@ -29,7 +29,8 @@ describe('openStagingDatabase', () => {
       expect(names.map((row) => (row as {name: string}).name)).toEqual([
         'batch',
         'batch_file',
-        'current_batch',
+        'current_base',
+        'current_batches',
         'current_record',
         'record',
       ])
