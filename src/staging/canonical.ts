@@ -11,6 +11,11 @@ export function canonicalJson(record: unknown): string {
   return canonical(record, true)
 }
 
+/** The canonical JSON of any value inside a record (where a `meta` key is content like any other). */
+export function canonicalValueJson(value: unknown): string {
+  return canonical(value, false)
+}
+
 /** sha256 of the canonical JSON, lower-case hex. */
 export function canonicalHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex')

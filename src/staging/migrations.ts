@@ -3,57 +3,68 @@
  * released migration: add the next one. README.md documents every table and view.
  */
 export const MIGRATIONS: readonly string[] = [
-  // 1: batches, their source files, records with provenance, and the current state per scope.
+  // 1: batches and their source files; every version of every record, with provenance; the current state per scope.
   `
   CREATE TABLE batch (
-    id            INTEGER PRIMARY KEY,
-    kind          TEXT NOT NULL CHECK (kind IN ('import', 'snapshot')),
-    scope         TEXT NOT NULL,
-    label         TEXT,
-    template      TEXT,
+    id               INTEGER PRIMARY KEY,
+    kind             TEXT NOT NULL CHECK (kind IN ('import', 'snapshot')),
+    -- Batches of one scope follow each other: each full batch replaces what the scope held.
+    scope            TEXT NOT NULL,
+    label            TEXT,
+    -- Where a snapshot was pulled from (an API's base URL); NULL for an import.
+    source           TEXT,
+    template         TEXT,
     template_version TEXT,
-    config_hash   TEXT,
-    partial       INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1)),
-    -- 'writing' only inside the transaction that writes the batch: no one else ever sees it.
-    status        TEXT NOT NULL CHECK (status IN ('writing', 'complete', 'failed')),
-    started_at    TEXT NOT NULL,
-    finished_at   TEXT,
-    counts        TEXT NOT NULL DEFAULT '{}'
+    config_hash      TEXT,
+    partial          INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1)),
+    -- 'writing' only inside the transaction that writes the batch: no other connection ever sees it.
+    status           TEXT NOT NULL CHECK (status IN ('writing', 'complete')),
+    started_at       TEXT NOT NULL,
+    finished_at      TEXT,
+    -- JSON: per entity type {"records", "added", "changed", "unchanged", "absent", "fields": {field: changed count}}.
+    counts           TEXT NOT NULL DEFAULT '{}',
+    -- JSON: the template's inputs as convert read them (columns, crosswalked value domains), for schema drift.
+    inputs           TEXT,
+    -- JSON: the schema drift found against the previous batch staged with the same template.
+    drift            TEXT
   );
   CREATE INDEX batch_scope ON batch (scope, id);
 
   CREATE TABLE batch_file (
-    batch   INTEGER NOT NULL REFERENCES batch (id) ON DELETE CASCADE,
-    path    TEXT NOT NULL,
-    sha256  TEXT NOT NULL,
-    size    INTEGER NOT NULL,
+    batch  INTEGER NOT NULL REFERENCES batch (id) ON DELETE CASCADE,
+    path   TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size   INTEGER NOT NULL,
     PRIMARY KEY (batch, path)
   );
 
+  -- One row per version of a record: written by the batch that added or changed it, or (json NULL) by the full batch
+  -- that no longer held it. A batch that holds a record unchanged writes nothing for it.
   CREATE TABLE record (
-    batch   INTEGER NOT NULL REFERENCES batch (id) ON DELETE CASCADE,
-    entity  TEXT NOT NULL,
-    id      TEXT NOT NULL,
-    json    TEXT NOT NULL,
-    sha256  TEXT NOT NULL,
-    file    TEXT,
-    line    INTEGER,
-    PRIMARY KEY (batch, entity, id)
+    entity TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    batch  INTEGER NOT NULL REFERENCES batch (id) ON DELETE CASCADE,
+    json   TEXT,
+    sha256 TEXT,
+    file   TEXT,
+    line   INTEGER,
+    PRIMARY KEY (entity, id, batch)
   ) WITHOUT ROWID;
-  CREATE INDEX record_entity_id ON record (entity, id, batch);
+  CREATE INDEX record_batch ON record (batch, entity);
 
-  -- What is staged now, per scope: the newest complete full batch, overlaid by the complete partial batches after it
-  -- (a partial batch changes what it holds and says nothing about what it lacks).
-  CREATE VIEW current_base AS
-    SELECT scope, MAX(id) AS batch FROM batch WHERE status = 'complete' AND partial = 0 GROUP BY scope;
-  CREATE VIEW current_batches AS
-    SELECT b.scope, b.id AS batch FROM batch b JOIN current_base c ON c.scope = b.scope
-    WHERE b.status = 'complete' AND b.id >= c.batch;
+  -- What each scope holds now: per record, the batch of its current version and the last batch that held it.
+  CREATE TABLE current (
+    scope  TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    batch  INTEGER NOT NULL REFERENCES batch (id),
+    sha256 TEXT NOT NULL,
+    seen   INTEGER NOT NULL REFERENCES batch (id),
+    PRIMARY KEY (scope, entity, id)
+  ) WITHOUT ROWID;
+
   CREATE VIEW current_record AS
-    SELECT cb.scope, r.* FROM record r JOIN current_batches cb ON cb.batch = r.batch
-    WHERE r.batch = (
-      SELECT MAX(r2.batch) FROM record r2 JOIN current_batches cb2 ON cb2.batch = r2.batch
-      WHERE cb2.scope = cb.scope AND r2.entity = r.entity AND r2.id = r.id
-    );
+    SELECT c.scope, c.entity, c.id, r.json, c.sha256, c.batch, c.seen, r.file, r.line
+    FROM current c JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch;
   `,
 ]

@@ -29,8 +29,7 @@ describe('openStagingDatabase', () => {
       expect(names.map((row) => (row as {name: string}).name)).toEqual([
         'batch',
         'batch_file',
-        'current_base',
-        'current_batches',
+        'current',
         'current_record',
         'record',
       ])
@@ -47,25 +46,12 @@ describe('openStagingDatabase', () => {
     db.close()
   })
 
-  it('shows the newest complete batch of each scope as the current state', () => {
-    const db = openStagingDatabase(join(temp.dir, 'current.db'))
+  it('refuses a record of a batch that does not exist', () => {
+    const db = openStagingDatabase(join(temp.dir, 'foreign.db'))
     try {
-      const batch = db.prepare(
-        `INSERT INTO batch (kind, scope, status, started_at) VALUES ('import', ?, ?, '2026-11-27T10:00:00+01:00')`,
-      )
-      const record = db.prepare(
-        `INSERT INTO record (batch, entity, id, json, sha256) VALUES (?, 'Person', ?, '{}', '')`,
-      )
-      const first = Number(batch.run('se-generic', 'complete').lastInsertRowid)
-      record.run(first, 'p1')
-      record.run(first, 'p2')
-      const second = Number(batch.run('se-generic', 'complete').lastInsertRowid)
-      record.run(second, 'p2')
-      const failed = Number(batch.run('se-generic', 'failed').lastInsertRowid)
-      record.run(failed, 'p3')
-      const current = db.prepare(`SELECT id, batch FROM current_record WHERE scope = 'se-generic' ORDER BY id`).all()
-      expect(current).toEqual([{id: 'p2', batch: second}])
-      expect(() => record.run(999, 'p4')).toThrow(/FOREIGN KEY/)
+      expect(() =>
+        db.prepare(`INSERT INTO record (batch, entity, id, json, sha256) VALUES (999, 'Person', 'p1', '{}', '')`).run(),
+      ).toThrow(/FOREIGN KEY/)
     } finally {
       db.close()
     }
