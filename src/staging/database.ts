@@ -20,10 +20,16 @@ export function databasePath(flag: string | undefined, env: NodeJS.ProcessEnv = 
 /**
  * Opens (and creates, readable by its owner only) the staging database, in WAL mode with foreign keys on, and brings
  * its schema up to date with the migrations in order, each in a transaction with `PRAGMA user_version`. A database
- * written by a newer toolkit is refused rather than misread.
+ * written by a newer toolkit is refused rather than misread. Read commands pass `create: false`: a database that
+ * does not exist is a usage error, not a new empty file.
  */
-export function openStagingDatabase(path: string): StagingDatabase {
+export function openStagingDatabase(path: string, options: {create?: boolean} = {}): StagingDatabase {
   if (path !== ':memory:' && !existsSync(path)) {
+    if (options.create === false) {
+      throw new UsageError(`There is no staging database at ${path}.`, {
+        actions: [`Stage something first (ss12000 stage <folder>), or name the database with --db or ${DB_ENV}.`],
+      })
+    }
     // Create the file with mode 0600 before SQLite does, so staged personal data is never world-readable.
     closeSync(openSync(path, 'a', 0o600))
     chmodSync(path, 0o600)

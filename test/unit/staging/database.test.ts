@@ -57,6 +57,12 @@ describe('openStagingDatabase', () => {
     }
   })
 
+  it('does not create a database for a reader', () => {
+    const path = join(temp.dir, 'absent.db')
+    expect(() => openStagingDatabase(path, {create: false})).toThrow(/There is no staging database/)
+    expect(() => statSync(path)).toThrow()
+  })
+
   it('refuses a database written by a newer toolkit', () => {
     const path = join(temp.dir, 'newer.db')
     const raw = new Database(path)
