@@ -11,3 +11,15 @@ export function doubled<T extends Uint8Array | Int32Array>(from: T): T {
   to.set(from)
   return to
 }
+
+/** A moment as RFC 3339 in the machine's local time with its offset (`2026-11-27T09:15:02+01:00`), to the second. */
+export function localTimestamp(date: Date = new Date()): string {
+  const pad = (value: number) => String(Math.abs(value)).padStart(2, '0')
+  const offset = -date.getTimezoneOffset()
+  const sign = offset < 0 ? '-' : '+'
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
+  )
+}

@@ -6,7 +6,12 @@ import {configPath} from '../config/config.js'
 import {ExitCode} from '../errors.js'
 import {renderConvertResult} from '../report/convert-text.js'
 import {runWithProgress} from '../report/progress.js'
+import {renderStageResult} from '../report/stage-text.js'
 import {convert, type ConvertResult} from '../services/convert.js'
+import {stage, type StageResult} from '../services/stage.js'
+import {databasePath, DB_ENV} from '../staging/database.js'
+import {localTimestamp} from '../util.js'
+import {defaultRejectsPath} from './stage.js'
 
 export default class Convert extends BaseCommand<typeof Convert> {
   static override summary = 'Convert legacy CSV/Excel exports into validated SS 12000 JSON with a mapping template.'
@@ -16,12 +21,18 @@ Writes into --out: <collection>.json per entity type (deterministic: the same in
 
 Strict by default: any error means no entity files are written (rejects.csv and report.json are). --allow-partial writes the valid entities, marks the output partial and exits 5. Personnummer are masked in everything printed and in rejects.csv and report.json unless --reveal; the entity files hold them as the standard requires.
 
+With --stage, the output is then staged in the staging database as by \`ss12000 stage <out>\` (scope: the template's name), and the exit code is the worse of the two.
+
 Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 invalid data (nothing written), 5 partial output written.`
   static override examples = [
     {
       description: 'Convert the bundled example export with the Swedish generic template',
       command:
         '<%= config.bin %> <%= command.id %> examples/legacy --template se-generic --config examples/ss12000.config.yaml --out out',
+    },
+    {
+      description: 'Convert, then stage the result as a labelled batch',
+      command: '<%= config.bin %> <%= command.id %> export/ --template se-generic --out out --stage --label "HT 2026"',
     },
     {
       description: 'A School Data Sync export, writing what is valid even if some rows fail',
@@ -65,11 +76,20 @@ Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 inval
       summary:
         'The date the export describes (century of YYMMDD personnummer, gymnasium years); default config term.start.',
     }),
+    stage: Flags.boolean({
+      default: false,
+      summary: 'Then stage the output in the staging database, as `ss12000 stage <out>` would.',
+    }),
+    db: Flags.string({
+      helpValue: '<path>',
+      summary: `With --stage: the staging database (default ./ss12000.db, or ${DB_ENV}).`,
+    }),
+    label: Flags.string({helpValue: '<text>', summary: 'With --stage: a label for the batch, e.g. "HT 2026".'}),
     profile: profileFlag,
     reveal: revealFlag,
   }
 
-  async run(): Promise<ConvertResult> {
+  async run(): Promise<ConvertResult & {stage?: StageResult}> {
     const {argv, flags} = await this.parse(Convert)
     const json = this.jsonEnabled()
     const result = await runWithProgress(
@@ -92,6 +112,34 @@ Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 inval
     )
     if (!json) this.log(renderConvertResult(result))
     if (!result.valid) this.setExitCode(result.partial ? ExitCode.Partial : ExitCode.InvalidData)
-    return result
+    if (!flags.stage) return result
+    if (!result.written) {
+      if (!json) this.log('Not staged: convert wrote no entity files.')
+      return result
+    }
+    const db = databasePath(flags.db)
+    const staged = await runWithProgress(
+      'Staging',
+      (report) =>
+        stage({
+          paths: [flags.out],
+          dbPath: db,
+          ...(flags.label === undefined ? {} : {label: flags.label}),
+          rejectsPath: defaultRejectsPath(db),
+          profile: flags.profile,
+          mode: 'payload',
+          reveal: flags.reveal,
+          allowPartial: flags['allow-partial'],
+          keepAllIssues: json,
+          now: () => localTimestamp(),
+          onProgress: ({phase, records, file}) =>
+            report(`${phase} ${records.toLocaleString('en-US')} records · ${file}`),
+        }),
+      {json},
+    )
+    if (!json) this.log(`\n${renderStageResult(staged)}`)
+    if (!staged.batch) this.setExitCode(ExitCode.InvalidData)
+    else if (staged.totals.refused > 0 && result.valid) this.setExitCode(ExitCode.Partial)
+    return {...result, stage: staged}
   }
 }

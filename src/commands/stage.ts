@@ -1,32 +1,61 @@
+import {basename, dirname, extname, join} from 'node:path'
+
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {modeFlag, profileFlag, revealFlag} from '../cli/flags.js'
 import {ExitCode} from '../errors.js'
+import {runWithProgress} from '../report/progress.js'
 import {renderStageResult} from '../report/stage-text.js'
+import {entityFromName, ENTITY_NAMES} from '../schema/entity-names.js'
+import {UsageError} from '../errors.js'
 import {stage, type StageResult} from '../services/stage.js'
 import {databasePath, DB_ENV} from '../staging/database.js'
+import {localTimestamp} from '../util.js'
 
 export default class Stage extends BaseCommand<typeof Stage> {
-  static override summary = 'Stage SS 12000 JSON in the SQLite staging database as one batch (work in progress).'
-  static override description = `Validates the records (any shape validate reads; usually convert's output folder) and writes the valid ones as one batch, in one transaction, then reports per entity what was added, changed, unchanged or absent against what was staged before in the same scope.
+  static override summary = 'Stage SS 12000 JSON in the SQLite staging database as one batch.'
+  static override description = `Validates the records (any shape validate reads; usually convert's output folder) with the same engine as validate, then writes the valid ones as one batch in one transaction: a crash at any moment leaves the database as it was. Reports per entity type what the batch added, changed, kept unchanged and no longer has, against what its scope held before (the term rollover view), and the fields that changed. A partial batch (--allow-partial, or convert output that was partial) never counts absence as removal.
+
+The scope says what a batch replaces: by default the template convert used (read from the folder's report.json), else "default". When convert's output is staged, its input columns and crosswalked codes are compared with the last batch staged with the same template, and schema drift is reported.
+
+Invalid records are refused into the rejects file (CSV, with reasons; personnummer masked unless --reveal), and so are records that refer to a refused one outside a list; list items that refer to one are left out, with a warning.
 
 Exit codes: 0 staged, 2 usage error, 3 invalid data (nothing staged), 5 staged without the refused records (--allow-partial).`
   static override examples = [
     {description: "Stage convert's output", command: '<%= config.bin %> <%= command.id %> ss12000-out'},
+    {
+      description: 'Stage into another database, labelled',
+      command: '<%= config.bin %> <%= command.id %> ss12000-out --db term.db --label "HT 2026"',
+    },
+    {
+      description: 'Stage the valid records of invalid input, refusing the rest',
+      command: '<%= config.bin %> <%= command.id %> export-folder --scope hr --allow-partial',
+    },
   ]
   static override strict = false
   static override args = {
     path: Args.string({required: true, description: 'Files or folders of SS 12000 JSON.'}),
   }
   static override flags = {
-    db: Flags.string({
-      helpValue: '<path>',
-      summary: `The staging database (default ./ss12000.db, or ${DB_ENV}).`,
+    db: Flags.string({helpValue: '<path>', summary: `The staging database (default ./ss12000.db, or ${DB_ENV}).`}),
+    scope: Flags.string({
+      helpValue: '<name>',
+      summary: "What the batch replaces; default the template convert used, else 'default'.",
     }),
-    scope: Flags.string({summary: "What the batch replaces; default the template convert used, else 'default'."}),
-    label: Flags.string({summary: 'A label for the batch, e.g. "HT 2026".'}),
-    'allow-partial': Flags.boolean({default: false, summary: 'Stage the valid records even when some are invalid.'}),
+    label: Flags.string({helpValue: '<text>', summary: 'A label for the batch, e.g. "HT 2026".'}),
+    entity: Flags.string({
+      helpValue: '<type>',
+      summary: 'The entity type of records whose file name or wrapper does not say (e.g. Person).',
+    }),
+    rejects: Flags.string({
+      helpValue: '<path>',
+      summary: 'Where refused records go (default <db name>-rejects.csv beside the database).',
+    }),
+    'allow-partial': Flags.boolean({
+      default: false,
+      summary: 'Stage the valid records even when some are invalid (exit code 5).',
+    }),
     profile: profileFlag,
     mode: modeFlag,
     reveal: revealFlag,
@@ -35,21 +64,42 @@ Exit codes: 0 staged, 2 usage error, 3 invalid data (nothing staged), 5 staged w
   async run(): Promise<StageResult> {
     const {argv, flags} = await this.parse(Stage)
     const db = databasePath(flags.db)
-    const result = await stage({
-      paths: argv as string[],
-      dbPath: db,
-      ...(flags.scope === undefined ? {} : {scope: flags.scope}),
-      ...(flags.label === undefined ? {} : {label: flags.label}),
-      profile: flags.profile,
-      mode: flags.mode,
-      reveal: flags.reveal,
-      allowPartial: flags['allow-partial'],
-      keepAllIssues: this.jsonEnabled(),
-      now: () => new Date().toISOString().replace('Z', '+00:00'),
-    })
-    if (!this.jsonEnabled()) this.log(renderStageResult(result, db))
+    const json = this.jsonEnabled()
+    const entity = flags.entity === undefined ? undefined : entityFromName(flags.entity)
+    if (flags.entity !== undefined && entity === undefined) {
+      throw new UsageError(`--entity ${flags.entity} is not an SS 12000 entity type.`, {
+        actions: [`One of: ${ENTITY_NAMES.join(', ')}.`],
+      })
+    }
+    const result = await runWithProgress(
+      'Staging',
+      (report) =>
+        stage({
+          paths: argv as string[],
+          dbPath: db,
+          ...(flags.scope === undefined ? {} : {scope: flags.scope}),
+          ...(flags.label === undefined ? {} : {label: flags.label}),
+          ...(entity === undefined ? {} : {entity}),
+          rejectsPath: flags.rejects ?? defaultRejectsPath(db),
+          profile: flags.profile,
+          mode: flags.mode,
+          reveal: flags.reveal,
+          allowPartial: flags['allow-partial'],
+          keepAllIssues: json,
+          now: () => localTimestamp(),
+          onProgress: ({phase, file, records}) =>
+            report(`${phase} ${records.toLocaleString('en-US')} records · ${file}`),
+        }),
+      {json},
+    )
+    if (!json) this.log(renderStageResult(result))
     if (!result.batch) this.setExitCode(ExitCode.InvalidData)
-    else if (result.refused > 0) this.setExitCode(ExitCode.Partial)
+    else if (result.totals.refused > 0) this.setExitCode(ExitCode.Partial)
     return result
   }
+}
+
+/** `./ss12000.db` → `./ss12000-rejects.csv`. */
+export function defaultRejectsPath(db: string): string {
+  return join(dirname(db), `${basename(db, extname(db))}-rejects.csv`)
 }

@@ -262,6 +262,7 @@ function compileInput(
     reader: {...input.reader},
     columns,
     filters,
+    crosswalked: [],
   }
 }
 
@@ -500,6 +501,10 @@ class FieldCompiler {
 
     const steps = this.transforms(spec.transform, [...where, 'transform'])
     const crosswalk = this.crosswalk(spec.crosswalk, [...where, 'crosswalk'], schema)
+    const crosswalked = this.scope.input?.crosswalked
+    if (crosswalk && source === 'column' && column !== undefined && crosswalked && !crosswalked.includes(column)) {
+      crosswalked.push(column)
+    }
     const fallback =
       spec.default === undefined ? undefined : this.fallback(spec.default, [...where, 'default'], schema, fieldPath)
     const counts = source === 'column' || source === 'item'

@@ -203,6 +203,8 @@ export interface CompiledInput {
   reader: ReaderOptions
   columns: CompiledColumn[]
   filters: CompiledFilter[]
+  /** Columns whose values go through a crosswalk: convert records their value domains, for schema drift. */
+  crosswalked: string[]
 }
 
 export interface CompiledOutput {

@@ -22,19 +22,21 @@ import {
 import type {CompiledInput, CompiledTemplate} from '../mapping/template.js'
 import {columnLetters} from '../sources/xlsx/cell-ref.js'
 import {parseIsoDate} from '../transforms/calendar.js'
+import {canonicalHash, canonicalJson} from '../staging/canonical.js'
 import {doubled} from '../util.js'
 import {ValidationEngine} from '../validation/engine.js'
 import {
   fieldName,
   formatLocation,
   type Issue,
+  issueReason,
   makeIssue,
   type SourceLocation,
   recordIssue,
   type RecordContext,
 } from '../validation/issue.js'
 import {IssueCollector, type IssueGroup} from '../validation/issue-groups.js'
-import {referenceExtractor} from '../validation/references.js'
+import {dropReferencesTo, type FoundReference, referenceExtractor} from '../validation/references.js'
 import {
   EntityFileWriter,
   entityFileName,
@@ -77,7 +79,19 @@ export interface ConvertedFile {
   skippedBy: Record<string, number>
   /** Rows a filter marked and kept (for example as ended enrolments), by its reason. */
   keptBy: Record<string, number>
+  /** The file's headers, in its order: staging compares them with the previous batch's (schema drift). */
+  headers: string[]
+  /** Per template column, the header it was found under (null: an optional column the file lacks). */
+  columns: Record<string, string | null>
+  /**
+   * Per crosswalked column, the distinct values read (sorted; at most DOMAIN_LIMIT, then `truncated`), so staging
+   * can warn about codes the previous batch never had.
+   */
+  domains: Record<string, {values: string[]; truncated?: true}>
 }
+
+/** The most distinct values kept per crosswalked column in report.json. */
+export const DOMAIN_LIMIT = 500
 
 export interface EntityTally {
   /** Entities made from the rows. */
@@ -91,6 +105,8 @@ export interface EntityTally {
 export interface ConvertResult {
   tool: 'ss12000 convert'
   template: {name: string; version: string; path: string}
+  /** sha256 of the configuration used (canonical JSON; the secret is a 256-bit value, so this reveals nothing). */
+  configHash: string
   profile: ProfileName
   referenceDate: string
   /** Whether entity files were written. */
@@ -167,7 +183,7 @@ class ConvertRun {
 
   constructor(
     private readonly options: ConvertOptions,
-    config: Config,
+    private readonly config: Config,
     private readonly template: CompiledTemplate,
     private readonly referenceDate: string,
   ) {
@@ -212,9 +228,19 @@ class ConvertRun {
     let reported = source.issues.length
     for (const issue of source.issues) this.collector.add(issue)
     let read = 0
+    const domains = plan.input.crosswalked.flatMap((key) => {
+      const header = state.headers[key]
+      return header === undefined ? [] : [{key, header, values: new Set<string>(), truncated: false}]
+    })
     for await (const row of source.rows) {
       const rowId = this.addRow(this.files.length - 1, row.line)
       state.report.rows++
+      for (const domain of domains) {
+        const value = row.cells[domain.header]?.trim()
+        if (value === undefined || value === '' || domain.values.has(value)) continue
+        if (domain.values.size < DOMAIN_LIMIT) domain.values.add(value)
+        else domain.truncated = true
+      }
       const errors = (row.issues ?? []).filter((issue) => issue.severity === 'error')
       for (const issue of row.issues ?? []) this.collector.add(issue)
       if (errors.length > 0) {
@@ -251,6 +277,9 @@ class ConvertRun {
     }
     for (const issue of source.issues.slice(reported)) this.collector.add(issue)
     reported = source.issues.length
+    for (const {key, values, truncated} of domains) {
+      state.report.domains[key] = {values: [...values].sort(), ...(truncated ? {truncated: true as const} : {})}
+    }
   }
 
   private applyRow(contributions: Contribution[], rowId: number, state: FileState): void {
@@ -382,6 +411,9 @@ class ConvertRun {
         skipped: 0,
         skippedBy: {},
         keptBy: {},
+        headers: [...source.info.headers],
+        columns: Object.fromEntries(plan.input.columns.map((column) => [column.key, headers[column.key] ?? null])),
+        domains: {},
       },
     }
     this.files.push(state)
@@ -522,6 +554,7 @@ class ConvertRun {
       tool: 'ss12000 convert',
       // As the user named it (a shipped name or a path), so that report.json does not depend on where things are.
       template: {name: this.template.name, version: this.template.version, path: this.options.template},
+      configHash: canonicalHash(canonicalJson(this.config)),
       profile: this.options.profile,
       referenceDate: this.referenceDate,
       written: writing,
@@ -556,37 +589,34 @@ class ConvertRun {
     origins: Map<string, number>,
   ): {reasons?: string[]; changed: boolean} {
     if (dropped.size === 0) return {changed: false}
-    const removals: Array<{list: unknown[]; index: number}> = []
-    for (const reference of extract(value)) {
-      if (!dropped.has(reference.id)) continue
-      const segments = reference.pointer.split('/').slice(1)
-      const at = segments.findIndex((segment) => /^\d+$/.test(segment))
+    const found = dropReferencesTo(value, extract(value), dropped)
+    const first = rows[0] === undefined ? {file: this.template.path} : this.originLocation(packOrigin(rows[0], 0))
+    const place = (reference: FoundReference) => {
       const field = fieldName(entity, reference.pointer)
-      const place = {entity, id: String(value.id), path: reference.pointer, field, value: reference.id}
-      const first = rows[0] === undefined ? {file: this.template.path} : this.originLocation(packOrigin(rows[0], 0))
-      const source = this.locate({origins}, reference.pointer, first)
-      if (at < 0) {
-        const issue = makeIssue(
-          'mapping.rejected-reference',
-          {field, target: reference.target, entity},
-          {...place, source},
-          this.options.reveal,
-        )
-        this.collector.add(issue)
-        return {reasons: [issueReason(issue)], changed: false}
+      return {
+        field,
+        place: {entity, id: String(value.id), path: reference.pointer, field, value: reference.id},
+        source: this.locate({origins}, reference.pointer, first),
       }
-      let list: unknown = value
-      for (const segment of segments.slice(0, at)) list = (list as Record<string, unknown>)[segment]
-      removals.push({list: list as unknown[], index: Number(segments[at])})
+    }
+    if (found.blocking) {
+      const {field, place: where, source} = place(found.blocking)
+      const issue = makeIssue(
+        'mapping.rejected-reference',
+        {field, target: found.blocking.target, entity},
+        {...where, source},
+        this.options.reveal,
+      )
+      this.collector.add(issue)
+      return {reasons: [issueReason(issue)], changed: false}
+    }
+    for (const reference of found.removed) {
+      const {field, place: where, source} = place(reference)
       this.collector.add(
-        makeIssue('mapping.rejected-item', {field, target: reference.target}, {...place, source}, this.options.reveal),
+        makeIssue('mapping.rejected-item', {field, target: reference.target}, {...where, source}, this.options.reveal),
       )
     }
-    removals.sort((a, b) => b.index - a.index)
-    for (const {list, index} of removals) list.splice(index, 1)
-    // An emptied optional list is left out rather than written as [].
-    for (const [key, field] of Object.entries(value)) if (Array.isArray(field) && field.length === 0) delete value[key]
-    return {changed: removals.length > 0}
+    return {changed: found.removed.length > 0}
   }
 }
 
@@ -607,12 +637,6 @@ function appendItems(entity: FinishedEntity, lines: string[], countDefault: (ind
     for (const index of spilled.defaults) countDefault(index)
     if (spilled.row !== undefined && entity.rows.at(-1) !== spilled.row) entity.rows.push(spilled.row)
   }
-}
-
-function issueReason(issue: Issue): string {
-  return issue.field === undefined || issue.message.includes(issue.field)
-    ? issue.message
-    : `${issue.field}: ${issue.message}`
 }
 
 function sum(files: ConvertedFile[], key: 'rows' | 'accepted' | 'rejected' | 'skipped'): number {

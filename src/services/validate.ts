@@ -21,6 +21,12 @@ export interface ValidateOptions {
   keepAllIssues: boolean
   /** Called now and then with what has been read so far. */
   onProgress?: (progress: {file: string; records: number}) => void
+  /** The engine to validate with, when the caller asks it about records afterwards (stage does); else a new one. */
+  engine?: ValidationEngine
+  /** The collector to add issues to, when the caller adds more of its own (stage does); else a new one. */
+  collector?: IssueCollector
+  /** Called with every issue that belongs to a record (by the engine's record number), as it is found. */
+  onRecordIssue?: (record: number, issue: Issue) => void
 }
 
 export interface ValidatedFile {
@@ -60,8 +66,8 @@ const PROGRESS_EVERY = 5000
  */
 export async function validate(options: ValidateOptions): Promise<ValidateResult> {
   await assertPathsExist(options.paths)
-  const engine = new ValidationEngine(options)
-  const collector = new IssueCollector(options.keepAllIssues)
+  const engine = options.engine ?? new ValidationEngine(options)
+  const collector = options.collector ?? new IssueCollector(options.keepAllIssues)
   const files: ValidatedFile[] = []
   let current: ValidatedFile | undefined
   let read = 0
@@ -87,7 +93,10 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
             return {file, line: position.line, column: position.column}
           },
         })
-        for (const issue of outcome.issues) collector.add(issue)
+        for (const issue of outcome.issues) {
+          collector.add(issue)
+          options.onRecordIssue?.(outcome.record, issue)
+        }
       }
       if (++read % PROGRESS_EVERY === 0) options.onProgress?.({file: event.file, records: read})
     } else if (event.kind === 'file') {
@@ -103,7 +112,10 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
       collector.add(makeIssue(event.code, {detail: event.message}, {source}, options.reveal))
     }
   }
-  for (const issue of engine.finish()) collector.add(issue)
+  for (const {record, issue} of engine.settle()) {
+    collector.add(issue)
+    options.onRecordIssue?.(record, issue)
+  }
 
   const entities = engine.entityCounts()
   const counted = Object.values(entities)
@@ -133,8 +145,11 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
   return result
 }
 
-/** A wrapper's collection key says what its records are; then `--entity`; then the file name. */
-function entityOfItem(item: Extract<JsonInputEvent, {kind: 'item'}>, entity: EntityName | undefined) {
+/**
+ * The entity type of an item: a wrapper's collection key says; then `--entity`; then the file name. Undefined: the
+ * item is skipped (and counted).
+ */
+export function entityOfItem(item: Extract<JsonInputEvent, {kind: 'item'}>, entity: EntityName | undefined) {
   const fromBody = item.bodyKey !== undefined && item.bodyKey !== 'data' ? entityFromName(item.bodyKey) : undefined
   return fromBody ?? entity ?? item.entityHint
 }

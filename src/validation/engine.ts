@@ -149,6 +149,15 @@ export class ValidationEngine {
     return this.index.hasId(id)
   }
 
+  /**
+   * Whether references to this id lead to an invalid record: the record holding it (the first with the id; a later
+   * duplicate is invalid, and references still resolve to the first) is invalid. False for unknown ids.
+   */
+  isIdInvalid(id: string): boolean {
+    const holder = this.index.holderOf(id)
+    return holder !== undefined && this.index.isInvalid(holder)
+  }
+
   /** Whether a record is invalid: when read, or once `finish` found its references unresolved. */
   isInvalid(record: number): boolean {
     return this.index.isInvalid(record)

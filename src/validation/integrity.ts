@@ -141,6 +141,11 @@ export class IntegrityIndex {
     return this.ids.has(id)
   }
 
+  /** The record that holds an id: the first that claimed it. */
+  holderOf(id: string): number | undefined {
+    return this.ids.get(id)
+  }
+
   isInvalid(record: number): boolean {
     return this.invalid[record] === 1
   }

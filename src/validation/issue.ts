@@ -138,3 +138,10 @@ export function recordIssue(
     record.reveal,
   )
 }
+
+/** An issue as a reason in a rejects file: its message, led by its field when the message does not name it. */
+export function issueReason(issue: Issue): string {
+  return issue.field === undefined || issue.message.includes(issue.field)
+    ? issue.message
+    : `${issue.field}: ${issue.message}`
+}

@@ -74,3 +74,43 @@ function collect(node: unknown, steps: Step[], at: number, pointer: string, targ
     if (child !== undefined) collect(child, steps, at + 1, childPointer(pointer, step.name), target, out)
   }
 }
+
+/** What `dropReferencesTo` found in one record. */
+export interface DroppedReferences {
+  /** A reference to a dropped record outside any list: the whole record must go too. */
+  blocking?: FoundReference
+  /** References inside lists whose items were removed (the record stays, without those items). */
+  removed: FoundReference[]
+}
+
+/**
+ * Takes out of a record what refers to records that were dropped (rejected, refused): a list item that holds such
+ * a reference is removed, and a list emptied that way is left out rather than kept as `[]`; a reference outside any
+ * list cannot be removed, so it is returned as `blocking` and the record is left as it was. Used by convert and
+ * stage when they write the valid part of invalid input.
+ */
+export function dropReferencesTo(
+  record: Record<string, unknown>,
+  references: FoundReference[],
+  dropped: ReadonlySet<string>,
+): DroppedReferences {
+  const removed: FoundReference[] = []
+  const removals: Array<{list: unknown[]; index: number}> = []
+  for (const reference of references) {
+    if (!dropped.has(reference.id)) continue
+    const segments = reference.pointer.split('/').slice(1)
+    const at = segments.findIndex((segment) => /^\d+$/.test(segment))
+    if (at < 0) return {blocking: reference, removed: []}
+    let list: unknown = record
+    for (const segment of segments.slice(0, at)) list = (list as Record<string, unknown>)[segment]
+    removals.push({list: list as unknown[], index: Number(segments[at])})
+    removed.push(reference)
+  }
+  removals.sort((a, b) => b.index - a.index)
+  for (const {list, index} of removals) list.splice(index, 1)
+  if (removals.length > 0) {
+    for (const [key, field] of Object.entries(record))
+      if (Array.isArray(field) && field.length === 0) delete record[key]
+  }
+  return {removed}
+}

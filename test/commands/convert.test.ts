@@ -435,9 +435,30 @@ describe.concurrent('ss12000 convert: other inputs and modes', () => {
     expect(result.files).toHaveLength(4)
     for (const file of result.files) {
       expect(Object.keys(file).sort()).toEqual(
-        ['accepted', 'file', 'format', 'input', 'keptBy', 'rejected', 'rows', 'skipped', 'skippedBy'].sort(),
+        [
+          'accepted',
+          'columns',
+          'domains',
+          'file',
+          'format',
+          'headers',
+          'input',
+          'keptBy',
+          'rejected',
+          'rows',
+          'skipped',
+          'skippedBy',
+        ].sort(),
       )
     }
+    // What staging needs for schema drift: the headers, where each template column was found, crosswalked values.
+    const students = result.files.find((file) => file.input === 'students')
+    expect(students?.headers.length).toBeGreaterThan(3)
+    expect(Object.values(students?.columns ?? {})).toContain(students?.headers[0])
+    for (const domain of Object.values(result.files.flatMap((file) => Object.values(file.domains)))) {
+      expect(domain.values).toEqual([...domain.values].sort())
+    }
+    expect(result.files.some((file) => Object.keys(file.domains).length > 0)).toBe(true)
     expect(Object.keys(result.entities).sort()).toEqual(['Activity', 'Duty', 'Group', 'Organisation', 'Person'])
     expect(result.defaults.length).toBeGreaterThan(0)
     for (const applied of result.defaults) {
