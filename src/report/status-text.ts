@@ -50,6 +50,7 @@ function renderBatch(batch: BatchStatus, newest: boolean): string[] {
     ...(batch.source === undefined ? [] : [`from ${batch.source}`]),
     formatTime(batch.finishedAt),
     ...(batch.partial ? ['partial'] : []),
+    ...(unchanged(batch) ? ['no changes'] : []),
   ]
   const lines = [`  ${header.join(' · ')}`]
   const entities = Object.entries(batch.counts)
@@ -87,6 +88,12 @@ function renderBatch(batch: BatchStatus, newest: boolean): string[] {
     else lines.push(`    ⚠ ${plural(batch.drift.length, 'drift warning')}:`, ...renderDrift(batch.drift, '      '))
   }
   return lines
+}
+
+/** Whether the batch left its scope as it was: nothing added, changed or absent. */
+function unchanged(batch: BatchStatus): boolean {
+  const entities = Object.values(batch.counts)
+  return entities.length > 0 && entities.every((c) => c.added === 0 && c.changed === 0 && c.absent === 0)
 }
 
 function batches(count: number, adjective = ''): string {
