@@ -30,7 +30,8 @@ Exit codes: 0 shown, 2 usage error (no such database, scope, entity type or reco
     },
     {
       description: 'A group in one scope of another database',
-      command: '<%= config.bin %> <%= command.id %> groups 4f1c2a3b-… --scope se-generic --db term.db',
+      command:
+        '<%= config.bin %> <%= command.id %> groups 866e4b55-22e4-42f6-aad0-fcd6126c4c47 --scope se-generic --db term.db',
     },
     {
       description: 'As JSON, every version whole, personnummer shown',
