@@ -58,7 +58,7 @@ function renderBatch(batch: BatchStatus, newest: boolean): string[] {
     lines.push('    no records')
   } else {
     // The last column only when some field changed: a first batch or a restage with no changes has none.
-    const fieldsChanged = entities.some(([, changes]) => Object.keys(changes.fields ?? {}).length > 0)
+    const fieldsChanged = entities.some(([, changes]) => Object.keys(changes.fields).length > 0)
     const absent = batch.partial ? 'absent (not counted)' : 'absent'
     const rows: string[][] = [
       ['', 'records', 'added', 'changed', 'unchanged', absent, ...(fieldsChanged ? ['most changed'] : [])],
@@ -71,7 +71,7 @@ function renderBatch(batch: BatchStatus, newest: boolean): string[] {
         n(changes.changed),
         n(changes.unchanged),
         batch.partial ? '–' : n(changes.absent),
-        ...(fieldsChanged ? [mostChanged(changes.fields ?? {})] : []),
+        ...(fieldsChanged ? [mostChanged(changes.fields)] : []),
       ])
     }
     lines.push(...table(rows, new Set([0, 6])).map((line) => `    ${line}`))
@@ -93,7 +93,10 @@ function renderBatch(batch: BatchStatus, newest: boolean): string[] {
 /** Whether the batch left its scope as it was: nothing added, changed or absent. */
 function unchanged(batch: BatchStatus): boolean {
   const entities = Object.values(batch.counts)
-  return entities.length > 0 && entities.every((c) => c.added === 0 && c.changed === 0 && c.absent === 0)
+  return (
+    entities.length > 0 &&
+    entities.every((changes) => changes.added === 0 && changes.changed === 0 && changes.absent === 0)
+  )
 }
 
 function batches(count: number, adjective = ''): string {
