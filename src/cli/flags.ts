@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {UsageError} from '../errors.js'
 import {ENTITY_NAMES, entityFromName, type EntityName} from '../schema/entity-names.js'
 import {MODES, type Mode, PROFILE_NAMES, type ProfileName} from '../schema/profiles.js'
+import {DB_ENV} from '../staging/location.js'
 import {type ReaderOptions, SOURCE_ENCODINGS, type SourceEncoding} from '../sources/types.js'
 
 /** Flags shared by commands, defined once so they mean the same everywhere. */
@@ -30,6 +31,11 @@ export const entityFlag = Flags.custom<EntityName>({
     return entity
   },
 })()
+
+export const dbFlag = Flags.string({
+  helpValue: '<path>',
+  summary: `The staging database (default ./ss12000.db, or ${DB_ENV}).`,
+})
 
 export const revealFlag = Flags.boolean({
   default: false,

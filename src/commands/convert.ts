@@ -9,7 +9,7 @@ import {runWithProgress} from '../report/progress.js'
 import {renderStageResult} from '../report/stage-text.js'
 import {convert, type ConvertResult} from '../services/convert.js'
 import {stage, type StageResult} from '../services/stage.js'
-import {databasePath, DB_ENV} from '../staging/database.js'
+import {databasePath, DB_ENV} from '../staging/location.js'
 import {localTimestamp} from '../util.js'
 import {defaultRejectsPath} from './stage.js'
 

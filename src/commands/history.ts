@@ -1,12 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {revealFlag} from '../cli/flags.js'
+import {dbFlag, revealFlag} from '../cli/flags.js'
 import {UsageError} from '../errors.js'
 import {renderHistoryResult} from '../report/history-text.js'
 import {ENTITY_NAMES, entityFromName, type EntityName} from '../schema/entity-names.js'
 import {history, type HistoryResult} from '../services/history.js'
-import {databasePath, DB_ENV} from '../staging/database.js'
+import {databasePath} from '../staging/location.js'
 
 const entityArg = Args.custom<EntityName>({
   parse: async (input) => {
@@ -43,10 +43,7 @@ Exit codes: 0 shown, 2 usage error (no such database, scope, entity type or reco
     id: Args.string({required: true, description: "The record's id."}),
   }
   static override flags = {
-    db: Flags.string({
-      helpValue: '<path>',
-      summary: `The staging database (default ./ss12000.db, or ${DB_ENV}).`,
-    }),
+    db: dbFlag,
     scope: Flags.string({summary: 'Look only in this scope (default: every scope).'}),
     reveal: revealFlag,
   }

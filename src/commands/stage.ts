@@ -3,14 +3,12 @@ import {basename, dirname, extname, join} from 'node:path'
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {modeFlag, profileFlag, revealFlag} from '../cli/flags.js'
+import {dbFlag, entityFlag, modeFlag, profileFlag, revealFlag} from '../cli/flags.js'
 import {ExitCode} from '../errors.js'
 import {runWithProgress} from '../report/progress.js'
 import {renderStageResult} from '../report/stage-text.js'
-import {entityFromName, ENTITY_NAMES} from '../schema/entity-names.js'
-import {UsageError} from '../errors.js'
 import {stage, type StageResult} from '../services/stage.js'
-import {databasePath, DB_ENV} from '../staging/database.js'
+import {databasePath} from '../staging/location.js'
 import {localTimestamp} from '../util.js'
 
 export default class Stage extends BaseCommand<typeof Stage> {
@@ -38,16 +36,13 @@ Exit codes: 0 staged, 2 usage error, 3 invalid data (nothing staged), 5 staged w
     path: Args.string({required: true, description: 'Files or folders of SS 12000 JSON.'}),
   }
   static override flags = {
-    db: Flags.string({helpValue: '<path>', summary: `The staging database (default ./ss12000.db, or ${DB_ENV}).`}),
+    db: dbFlag,
     scope: Flags.string({
       helpValue: '<name>',
       summary: "What the batch replaces; default the template convert used, else 'default'.",
     }),
     label: Flags.string({helpValue: '<text>', summary: 'A label for the batch, e.g. "HT 2026".'}),
-    entity: Flags.string({
-      helpValue: '<type>',
-      summary: 'The entity type of records whose file name or wrapper does not say (e.g. Person).',
-    }),
+    entity: entityFlag,
     rejects: Flags.string({
       helpValue: '<path>',
       summary: 'Where refused records go (default <db name>-rejects.csv beside the database).',
@@ -65,12 +60,7 @@ Exit codes: 0 staged, 2 usage error, 3 invalid data (nothing staged), 5 staged w
     const {argv, flags} = await this.parse(Stage)
     const db = databasePath(flags.db)
     const json = this.jsonEnabled()
-    const entity = flags.entity === undefined ? undefined : entityFromName(flags.entity)
-    if (flags.entity !== undefined && entity === undefined) {
-      throw new UsageError(`--entity ${flags.entity} is not an SS 12000 entity type.`, {
-        actions: [`One of: ${ENTITY_NAMES.join(', ')}.`],
-      })
-    }
+    const entity = flags.entity
     const result = await runWithProgress(
       'Staging',
       (report) =>

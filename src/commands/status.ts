@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {revealFlag} from '../cli/flags.js'
+import {dbFlag, revealFlag} from '../cli/flags.js'
 import {renderStatusResult} from '../report/status-text.js'
 import {status, type StatusResult} from '../services/status.js'
-import {databasePath, DB_ENV} from '../staging/database.js'
+import {databasePath} from '../staging/location.js'
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary =
@@ -23,10 +23,7 @@ Exit codes: 0 shown, 2 usage error.`
     {description: 'As JSON, for scripts', command: '<%= config.bin %> <%= command.id %> --json'},
   ]
   static override flags = {
-    db: Flags.string({
-      helpValue: '<path>',
-      summary: `The staging database (default ./ss12000.db, or ${DB_ENV}).`,
-    }),
+    db: dbFlag,
     scope: Flags.string({summary: 'Show only this scope (default: every scope).'}),
     limit: Flags.integer({min: 0, default: 10, summary: 'Batches to list per scope, newest first; 0 lists them all.'}),
     reveal: revealFlag,

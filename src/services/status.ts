@@ -1,7 +1,7 @@
 import {DEPENDENCY_ORDER, type EntityName} from '../schema/entity-names.js'
 import type {EntityChanges} from '../staging/batches.js'
 import {openStagingDatabase, type StagingDatabase} from '../staging/database.js'
-import {type BatchSummary, listBatches, listScopes, resolveScope} from '../staging/read.js'
+import {type BatchSummary, countHeldRecords, listBatches, listScopes, resolveScope} from '../staging/read.js'
 import {isRecord} from '../util.js'
 import {maskCivicNumbersInText} from '../validation/identity.js'
 
@@ -121,21 +121,4 @@ export function driftWarnings(drift: unknown, mask: (text: string) => string = m
     warnings.push(warning)
   }
   return warnings
-}
-
-/**
- * Records the scope holds now, per entity type. One grouped count over the `current` table's primary key; it belongs
- * in src/staging/read.ts beside the other readers.
- */
-function countHeldRecords(db: StagingDatabase, scope: string): Partial<Record<EntityName, number>> {
-  const rows = db
-    .prepare(`SELECT entity, COUNT(*) AS count FROM current WHERE scope = ? GROUP BY entity`)
-    .all(scope) as Array<{entity: EntityName; count: number}>
-  const byEntity = new Map(rows.map((row) => [row.entity, row.count]))
-  const held: Partial<Record<EntityName, number>> = {}
-  for (const entity of DEPENDENCY_ORDER) {
-    const count = byEntity.get(entity)
-    if (count !== undefined) held[entity] = count
-  }
-  return held
 }

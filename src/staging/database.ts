@@ -3,19 +3,12 @@ import {chmodSync, closeSync, existsSync, openSync} from 'node:fs'
 import Database from 'better-sqlite3'
 
 import {UsageError} from '../errors.js'
+import {DB_ENV} from './location.js'
 import {MIGRATIONS} from './migrations.js'
 
 export type StagingDatabase = Database.Database
 
-/** The environment variable naming the staging database. */
-export const DB_ENV = 'SS12000_DB'
-/** The staging database when neither --db nor SS12000_DB says. */
-export const DEFAULT_DB = './ss12000.db'
-
-/** The database file to use: `--db`, then SS12000_DB, then ./ss12000.db. */
-export function databasePath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag ?? env[DB_ENV] ?? DEFAULT_DB
-}
+export {databasePath, DB_ENV, DEFAULT_DB} from './location.js'
 
 /**
  * Opens (and creates, readable by its owner only) the staging database, in WAL mode with foreign keys on, and brings

@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import type {EntityName} from '../schema/entity-names.js'
+import {DEPENDENCY_ORDER, type EntityName} from '../schema/entity-names.js'
 import type {EntityChanges} from './batches.js'
 import type {StagingDatabase} from './database.js'
 
@@ -224,4 +224,20 @@ export function recordVersions(db: StagingDatabase, entity: EntityName, id: stri
     ...(row.file === null ? {} : {file: row.file}),
     ...(row.line === null ? {} : {line: row.line}),
   }))
+}
+
+/**
+ * Records the scope holds now, per entity type. In the standard's dependency order.
+ */
+export function countHeldRecords(db: StagingDatabase, scope: string): Partial<Record<EntityName, number>> {
+  const rows = db
+    .prepare(`SELECT entity, COUNT(*) AS count FROM current WHERE scope = ? GROUP BY entity`)
+    .all(scope) as Array<{entity: EntityName; count: number}>
+  const byEntity = new Map(rows.map((row) => [row.entity, row.count]))
+  const held: Partial<Record<EntityName, number>> = {}
+  for (const entity of DEPENDENCY_ORDER) {
+    const count = byEntity.get(entity)
+    if (count !== undefined) held[entity] = count
+  }
+  return held
 }

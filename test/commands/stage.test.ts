@@ -217,6 +217,6 @@ describe('ss12000 stage', () => {
     expect(stackTraceLines(wrong.stderr)).toEqual([])
     const entity = await runCli(['stage', out('a'), '--db', db(), '--entity', 'Pupil'])
     expect(entity.exitCode).toBe(2)
-    expect(entity.stderr).toContain('not an SS 12000 entity type')
+    expect(entity.stderr).toContain('Unknown entity type "Pupil"')
   })
 })
