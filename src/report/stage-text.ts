@@ -1,8 +1,6 @@
 import type {StageResult} from '../services/stage.js'
-import {formatCount as n, plural, renderIssueSection, table} from './issue-groups-text.js'
-
-/** How many changed fields the report names per entity type. */
-const SHOWN_FIELDS = 5
+import {renderChangesTable} from './changes-text.js'
+import {formatCount as n, plural, renderIssueSection} from './issue-groups-text.js'
 
 /**
  * The human rendering of a stage result: the batch and, per entity type, what it added, changed, kept and no longer
@@ -26,26 +24,7 @@ export function renderStageResult(result: StageResult): string {
           : `against what the scope held after batch ${batch.previous}.`),
       '',
     )
-    const rows: string[][] = [
-      ['', 'records', 'added', 'changed', 'unchanged', result.partial ? 'absent (not removed)' : 'absent'],
-    ]
-    const fields: string[] = []
-    for (const [entity, changes] of Object.entries(batch.entities)) {
-      rows.push([
-        entity,
-        n(changes.records),
-        n(changes.added),
-        n(changes.changed),
-        n(changes.unchanged),
-        result.partial ? '–' : n(changes.absent),
-      ])
-      const top = Object.entries(changes.fields)
-        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-        .slice(0, SHOWN_FIELDS)
-      if (top.length > 0) fields.push(`  ${entity}: ${top.map(([field, count]) => `${field} ${n(count)}`).join(', ')}`)
-    }
-    lines.push(...table(rows).map((line) => `  ${line}`), '')
-    if (fields.length > 0) lines.push('Changed fields (records):', ...fields, '')
+    lines.push(...renderChangesTable(batch.entities, result.partial).map((line) => `  ${line}`), '')
     if (result.partial) {
       lines.push('A partial batch: records it lacks stay staged as they were; nothing is counted as removed.', '')
     }

@@ -1,8 +1,7 @@
 import type {BatchStatus, DriftWarning, ScopeStatus, StatusResult} from '../services/status.js'
-import {formatCount as n, plural, table} from './issue-groups-text.js'
+import {renderChangesTable} from './changes-text.js'
+import {formatCount as n, plural} from './issue-groups-text.js'
 
-/** Changed fields shown per entity type before "+N more". */
-const MOST_CHANGED = 3
 /** Files named per batch before "and N more". */
 const FILES_SHOWN = 3
 
@@ -57,24 +56,7 @@ function renderBatch(batch: BatchStatus, newest: boolean): string[] {
   if (entities.length === 0) {
     lines.push('    no records')
   } else {
-    // The last column only when some field changed: a first batch or a restage with no changes has none.
-    const fieldsChanged = entities.some(([, changes]) => Object.keys(changes.fields).length > 0)
-    const absent = batch.partial ? 'absent (not counted)' : 'absent'
-    const rows: string[][] = [
-      ['', 'records', 'added', 'changed', 'unchanged', absent, ...(fieldsChanged ? ['most changed'] : [])],
-    ]
-    for (const [entity, changes] of entities) {
-      rows.push([
-        entity,
-        n(changes.records),
-        n(changes.added),
-        n(changes.changed),
-        n(changes.unchanged),
-        batch.partial ? '–' : n(changes.absent),
-        ...(fieldsChanged ? [mostChanged(changes.fields)] : []),
-      ])
-    }
-    lines.push(...table(rows, new Set([0, 6])).map((line) => `    ${line}`))
+    lines.push(...renderChangesTable(batch.counts, batch.partial).map((line) => `    ${line}`))
   }
   if (batch.files.length > 0) {
     const names = batch.files.slice(0, FILES_SHOWN).map((file) => file.path)
@@ -108,12 +90,6 @@ function renderDrift(warnings: DriftWarning[], indent: string): string[] {
 }
 
 /** `givenName 8, enrolments 4, +2 more`: the fields arrive most-changed first. */
-function mostChanged(fields: Record<string, number>): string {
-  const entries = Object.entries(fields)
-  const shown = entries.slice(0, MOST_CHANGED).map(([field, count]) => `${field} ${n(count)}`)
-  const more = entries.length - shown.length
-  return `${shown.join(', ')}${more > 0 ? `, +${n(more)} more` : ''}`
-}
 
 /** `2026-11-27 10:00:00+00:00`: the batch clock's RFC 3339 text, easier to read, in the offset it was written in. */
 export function formatTime(time: string): string {
