@@ -14,7 +14,8 @@ export interface StagedRecord {
   line?: number
 }
 
-export interface BatchInput {
+/** What describes a batch, as it is written and as it is read back. */
+export interface BatchDescription {
   kind: 'import' | 'snapshot'
   /** What the batch replaces: batches of one scope follow each other (a template's name, a source URL). */
   scope: string
@@ -26,6 +27,9 @@ export interface BatchInput {
   /** A partial batch never reports absence as removal. */
   partial: boolean
   files: Array<{path: string; sha256: string; size: number}>
+}
+
+export interface BatchInput extends BatchDescription {
   /** The template's inputs as convert read them (JSON), kept for the next batch's schema drift check. */
   inputs?: unknown
   /** The schema drift found against the previous batch of the template (JSON). */

@@ -1,22 +1,14 @@
 import {UsageError} from '../errors.js'
 import {DEPENDENCY_ORDER, type EntityName} from '../schema/entity-names.js'
-import type {EntityChanges} from './batches.js'
+import type {BatchDescription, EntityChanges} from './batches.js'
 import type {StagingDatabase} from './database.js'
 
 /** A complete batch as `status` and the read commands show it. */
-export interface BatchSummary {
+export interface BatchSummary extends BatchDescription {
   id: number
-  kind: 'import' | 'snapshot'
-  scope: string
-  label?: string
-  source?: string
-  template?: {name: string; version: string}
-  configHash?: string
-  partial: boolean
   startedAt: string
   finishedAt: string
   counts: Partial<Record<EntityName, EntityChanges>>
-  files: Array<{path: string; sha256: string; size: number}>
   /** The template's inputs as convert read them, when convert's output was staged. */
   inputs?: unknown
   /** Schema drift found when the batch was staged. */
