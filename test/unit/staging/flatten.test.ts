@@ -115,8 +115,9 @@ describe('flattenRecord', () => {
 describe('orderColumns', () => {
   const personOrder = () => {
     const model = buildModel(PROFILES['ss12000-2020'], 'response')
-    return schemaFieldOrder(model.entities.Person as OrderingSchema, (ref) =>
-      model.definitions.get(ref.replace(/\.json$/, '')),
+    return schemaFieldOrder(
+      model.entities.Person as OrderingSchema,
+      (ref) => model.definitions.get(ref.replace(/\.json$/, '')) as OrderingSchema | undefined,
     )
   }
 
