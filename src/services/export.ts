@@ -12,6 +12,7 @@ import {
   flattenRecord,
   type FlatValue,
   type OrderingSchema,
+  orderFields,
   schemaFieldOrder,
 } from '../staging/flatten.js'
 import {getBatch, listBatches, resolveScope, stagedRecords, type StoredRecord} from '../staging/read.js'
@@ -227,7 +228,10 @@ const fileOf = (target: Target, entity: EntityName, format: ExportFormat): strin
       ? join(target.path, exportFileName(entity, format))
       : target.path
 
-/** JSON and NDJSON: the records as staged, one pass; an entity type asked for with no records is an empty file. */
+/**
+ * JSON and NDJSON: the records as staged, their fields in the model's order, one pass; an entity type asked for with
+ * no records is an empty file.
+ */
 async function writeJson(
   read: ReadRecords,
   options: ExportOptions,
@@ -254,9 +258,8 @@ async function writeJson(
           writer: new JsonRecordWriter(output, format),
         }
       }
-      // The canonical JSON is already compact JSON text: NDJSON takes it as it is.
       const pending = current.writer.add(
-        format === 'ndjson' ? record.json : formatEntity(JSON.parse(record.json), format),
+        formatEntity(orderFields(JSON.parse(record.json), fieldOrder(record.entity)), format),
       )
       if (pending) await pending
       if (++current.entity.records % PROGRESS_EVERY === 0) options.onProgress?.(current.entity)

@@ -126,17 +126,13 @@ function unwrap(
 /**
  * Orders columns: `id` first, then as the schema lists the fields, level by level, so a field's columns stay together
  * (`civicNo.value`, `civicNo.nationality`); fields the schema does not know come after the known ones of their level,
- * in alphabetical order. Without a schema, every level is alphabetical. The order depends only on the set of columns,
- * never on the order records came in.
+ * in alphabetical order (an `id` comes first at every level). Without a schema, every level is alphabetical after
+ * `id`. The order depends only on the set of columns, never on the order records came in.
  */
 export function orderColumns(columns: Iterable<string>, order?: FieldOrder): string[] {
   const split = new Map<string, string[]>()
   for (const column of columns) split.set(column, column.split('.'))
-  return [...split.keys()].sort((a, b) => {
-    if (a === 'id') return b === 'id' ? 0 : -1
-    if (b === 'id') return 1
-    return compareSegments(split.get(a)!, split.get(b)!, order)
-  })
+  return [...split.keys()].sort((a, b) => compareSegments(split.get(a)!, split.get(b)!, order))
 }
 
 function compareSegments(a: string[], b: string[], order: FieldOrder | undefined): number {
@@ -148,14 +144,33 @@ function compareSegments(a: string[], b: string[], order: FieldOrder | undefined
       level = level?.child(left)
       continue
     }
-    const leftPosition = level?.position(left)
-    const rightPosition = level?.position(right)
-    if (leftPosition !== undefined && rightPosition !== undefined) return leftPosition - rightPosition
-    if (leftPosition !== undefined) return -1
-    if (rightPosition !== undefined) return 1
-    return left < right ? -1 : 1
+    return compareFields(left, right, level)
   }
   return a.length - b.length
+}
+
+/** Two different fields of one object: `id` first, then the schema's order, then unknown fields alphabetically. */
+function compareFields(left: string, right: string, level: FieldOrder | undefined): number {
+  if (left === 'id' || right === 'id') return left === 'id' ? -1 : 1
+  const leftPosition = level?.position(left)
+  const rightPosition = level?.position(right)
+  if (leftPosition !== undefined && rightPosition !== undefined) return leftPosition - rightPosition
+  if (leftPosition !== undefined) return -1
+  if (rightPosition !== undefined) return 1
+  return left < right ? -1 : left > right ? 1 : 0
+}
+
+/**
+ * A record with the keys of every object in the same order as the columns (`id` first, then the schema's order,
+ * unknown fields last, alphabetically); list items keep their order. Staging keeps keys sorted, which reads badly and
+ * puts a list like Activity's `groups` before `id`, where a reader may take the record for an ingest body.
+ */
+export function orderFields(value: unknown, order?: FieldOrder): unknown {
+  if (Array.isArray(value)) return value.map((item) => orderFields(item, order))
+  if (value === null || typeof value !== 'object') return value
+  const object = value as Record<string, unknown>
+  const keys = Object.keys(object).sort((left, right) => compareFields(left, right, order))
+  return Object.fromEntries(keys.map((key) => [key, orderFields(object[key], order?.child(key))]))
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   flattenRecord,
   type FlatValue,
   orderColumns,
+  orderFields,
   type OrderingSchema,
   schemaFieldOrder,
 } from '../../../src/staging/flatten.js'
@@ -112,15 +113,15 @@ describe('flattenRecord', () => {
   })
 })
 
-describe('orderColumns', () => {
-  const personOrder = () => {
-    const model = buildModel(PROFILES['ss12000-2020'], 'response')
-    return schemaFieldOrder(
-      model.entities.Person as OrderingSchema,
-      (ref) => model.definitions.get(ref.replace(/\.json$/, '')) as OrderingSchema | undefined,
-    )
-  }
+const personOrder = () => {
+  const model = buildModel(PROFILES['ss12000-2020'], 'response')
+  return schemaFieldOrder(
+    model.entities.Person as OrderingSchema,
+    (ref) => model.definitions.get(ref.replace(/\.json$/, '')) as OrderingSchema | undefined,
+  )
+}
 
+describe('orderColumns', () => {
   it('puts id first, then follows the schema level by level, unknown fields last and alphabetical', () => {
     const columns = [
       'emails.type',
@@ -176,5 +177,35 @@ describe('ColumnCollector', () => {
     expect(collector.records).toBe(2)
     expect(collector.columns()).toEqual(['id', 'emails.value', 'givenName'])
     expect(new ColumnCollector().columns()).toEqual(['id'])
+  })
+})
+
+describe('orderFields', () => {
+  it('orders every object as the columns go: id first, the schema order, unknown fields last', () => {
+    const record = {
+      familyName: 'Ek',
+      civicNo: {value: '201001012384', nationality: 'SE'},
+      extra: 1,
+      emails: [
+        {value: 'b@x.example', type: 'Privat'},
+        {type: 'Skola elev', value: 'a@x.example'},
+      ],
+      givenName: 'Alva',
+      id: 'p1',
+    }
+    const ordered = orderFields(record, personOrder())
+    expect(JSON.stringify(ordered)).toBe(
+      '{"id":"p1","givenName":"Alva","familyName":"Ek","civicNo":{"value":"201001012384","nationality":"SE"},' +
+        '"emails":[{"value":"b@x.example","type":"Privat"},{"value":"a@x.example","type":"Skola elev"}],"extra":1}',
+    )
+    expect(ordered).toEqual(record)
+  })
+
+  it('puts id before a list named like a collection without a schema', () => {
+    expect(Object.keys(orderFields({groups: [{id: 'g'}], displayName: 'x', id: 'a'}) as object)).toEqual([
+      'id',
+      'displayName',
+      'groups',
+    ])
   })
 })
