@@ -100,11 +100,12 @@ export async function exportStaged(options: ExportOptions): Promise<ExportResult
   const target = await resolveTarget(options)
   const db = openStagingDatabase(options.dbPath, {create: false})
   try {
+    // One read transaction: both passes and every entity type see the same state, whatever is staged meanwhile.
     db.exec('BEGIN')
     try {
       return await exportState(db, options, target)
     } finally {
-      db.exec('COMMIT')
+      if (db.inTransaction) db.exec('ROLLBACK')
     }
   } finally {
     db.close()
@@ -113,7 +114,10 @@ export async function exportStaged(options: ExportOptions): Promise<ExportResult
 
 /** Where the export goes, checked before anything is read. */
 type Target =
-  {kind: 'stdout'; stream: NodeJS.WritableStream} | {kind: 'file'; path: string} | {kind: 'folder'; path: string}
+  | {kind: 'stdout'; stream: NodeJS.WritableStream}
+  | {kind: 'file'; path: string}
+  | {kind: 'folder'; path: string}
+  | {kind: 'workbook'; path: string}
 
 async function resolveTarget(options: ExportOptions): Promise<Target> {
   const {entity, format, out} = options
@@ -137,7 +141,7 @@ async function resolveTarget(options: ExportOptions): Promise<Target> {
           actions: [`For example: --out ${join(out, 'ss12000.xlsx')}.`],
         })
       }
-      return {kind: 'file', path: out}
+      return {kind: 'workbook', path: out}
     }
     if (existing !== undefined && !existing.isDirectory()) {
       throw new UsageError(`${out} is a file; with --all --format ${format}, --out names a folder.`, {
@@ -160,7 +164,8 @@ async function resolveTarget(options: ExportOptions): Promise<Target> {
     return {kind: 'stdout', stream: options.stdout}
   }
   const intoFolder = existing?.isDirectory() === true || /[/\\]$/.test(out)
-  return {kind: 'file', path: intoFolder ? join(out, exportFileName(entity, format)) : out}
+  const path = intoFolder ? join(out, exportFileName(entity, format)) : out
+  return format === 'xlsx' ? {kind: 'workbook', path} : {kind: 'file', path}
 }
 
 async function exportState(db: StagingDatabase, options: ExportOptions, target: Target): Promise<ExportResult> {
@@ -184,9 +189,11 @@ async function exportState(db: StagingDatabase, options: ExportOptions, target: 
   const masked = (format === 'csv' || format === 'xlsx') && !options.reveal
   if (target.kind === 'folder') await mkdir(target.path, {recursive: true})
   const exported =
-    format === 'json' || format === 'ndjson'
-      ? await writeJson(read, options, target, format)
-      : await writeTables(read, options, target, format, masked)
+    target.kind === 'workbook'
+      ? await writeXlsx(read, gatherColumns(read, options, masked), options, target.path)
+      : format === 'json' || format === 'ndjson'
+        ? await writeJson(read, options, target, format)
+        : await writeCsv(read, gatherColumns(read, options, masked), options, target)
   const removed =
     target.kind === 'folder'
       ? await removeStaleFiles(
@@ -215,31 +222,40 @@ interface Exported {
   truncated: boolean
 }
 
-/** The output of one entity type: stdout, its file, or its file in the folder. */
-async function openOutput(target: Target, entity: EntityName, format: ExportFormat): Promise<TextOutput> {
-  if (target.kind === 'stdout') return new StreamOutput(target.stream)
-  return FileOutput.create(target.kind === 'folder' ? join(target.path, exportFileName(entity, format)) : target.path)
+/** Writes the records of one entity type into one output. */
+interface RecordWriter {
+  add(record: StoredRecord): Promise<void> | undefined
+  finish(): Promise<void>
 }
 
-const fileOf = (target: Target, entity: EntityName, format: ExportFormat): string | undefined =>
-  target.kind === 'stdout'
-    ? undefined
-    : target.kind === 'folder'
-      ? join(target.path, exportFileName(entity, format))
-      : target.path
-
 /**
- * JSON and NDJSON: the records as staged, their fields in the model's order, one pass; an entity type asked for with
- * no records is an empty file.
+ * One output per entity type (a file each, or stdout for the one asked for), opened when its first record comes,
+ * finished when the next type begins; `always` are the types that get an output even without records (an --entity
+ * with none gets an empty array or a header). A file is only moved into place once complete.
  */
-async function writeJson(
+async function writePerEntity(
   read: ReadRecords,
-  options: ExportOptions,
-  target: Target,
-  format: 'json' | 'ndjson',
+  target: Exclude<Target, {kind: 'workbook'}>,
+  format: Exclude<ExportFormat, 'xlsx'>,
+  always: EntityName[],
+  open: (output: TextOutput, entity: EntityName) => Promise<RecordWriter>,
+  onProgress: ExportOptions['onProgress'],
 ): Promise<Exported> {
   const entities: ExportedEntity[] = []
-  let current: {entity: ExportedEntity; output: TextOutput; writer: JsonRecordWriter} | undefined
+  let current: {entity: ExportedEntity; output: TextOutput; writer: RecordWriter} | undefined
+  const openOutput = async (entity: EntityName): Promise<{output: TextOutput; file?: string}> => {
+    if (target.kind === 'stdout') return {output: new StreamOutput(target.stream)}
+    const file = target.kind === 'folder' ? join(target.path, exportFileName(entity, format)) : target.path
+    return {output: await FileOutput.create(file), file}
+  }
+  const begin = async (entity: EntityName) => {
+    const {output, file} = await openOutput(entity)
+    current = {
+      entity: {entity, records: 0, ...(file === undefined ? {} : {file})},
+      output,
+      writer: await open(output, entity),
+    }
+  }
   const finish = async () => {
     if (current === undefined) return
     await current.writer.finish()
@@ -250,36 +266,50 @@ async function writeJson(
     for (const record of read()) {
       if (current?.entity.entity !== record.entity) {
         await finish()
-        const output = await openOutput(target, record.entity, format)
-        const file = fileOf(target, record.entity, format)
-        current = {
-          entity: {entity: record.entity, records: 0, ...(file === undefined ? {} : {file})},
-          output,
-          writer: new JsonRecordWriter(output, format),
-        }
+        await begin(record.entity)
       }
-      const pending = current.writer.add(
-        formatEntity(orderFields(JSON.parse(record.json), fieldOrder(record.entity)), format),
-      )
+      const {entity, output, writer} = current!
+      const pending = writer.add(record)
       if (pending) await pending
-      if (++current.entity.records % PROGRESS_EVERY === 0) options.onProgress?.(current.entity)
-      if (current.output.closed) return {entities: [...entities, current.entity], truncated: true}
-    }
-    if (current === undefined && options.entity !== undefined) {
-      const output = await openOutput(target, options.entity, format)
-      const file = fileOf(target, options.entity, format)
-      current = {
-        entity: {entity: options.entity, records: 0, ...(file === undefined ? {} : {file})},
-        output,
-        writer: new JsonRecordWriter(output, format),
-      }
+      if (++entity.records % PROGRESS_EVERY === 0) onProgress?.(entity)
+      if (output.closed) return {entities: [...entities, entity], truncated: true}
     }
     await finish()
+    for (const entity of always) {
+      if (entities.some((written) => written.entity === entity)) continue
+      await begin(entity)
+      await finish()
+    }
     return {entities, truncated: false}
   } catch (error) {
     await current?.output.abandon()
     throw error
   }
+}
+
+/** JSON and NDJSON: the records as staged, their fields in the model's order; one pass. */
+function writeJson(
+  read: ReadRecords,
+  options: ExportOptions,
+  target: Exclude<Target, {kind: 'workbook'}>,
+  format: 'json' | 'ndjson',
+): Promise<Exported> {
+  const always = options.entity === undefined ? [] : [options.entity]
+  return writePerEntity(
+    read,
+    target,
+    format,
+    always,
+    async (output) => {
+      const writer = new JsonRecordWriter(output, format)
+      return {
+        add: (record) =>
+          writer.add(formatEntity(orderFields(JSON.parse(record.json), fieldOrder(record.entity)), format)),
+        finish: () => writer.finish(),
+      }
+    },
+    options.onProgress,
+  )
 }
 
 /** Masks personnummer (any `civicNo.value`, embedded persons' too) unless revealed. */
@@ -293,7 +323,7 @@ function leafMask(masked: boolean): ((path: string, value: FlatValue) => FlatVal
 
 let fieldOrders: Map<EntityName, FieldOrder> | undefined
 
-/** The order of each entity type's fields in the SS 12000 model, for the order of columns. */
+/** The order of each entity type's fields in the SS 12000 model, for the order of columns and of JSON keys. */
 function fieldOrder(entity: EntityName): FieldOrder {
   if (fieldOrders === undefined) {
     const model = buildModel(PROFILES['ss12000-2020'], 'response')
@@ -305,17 +335,18 @@ function fieldOrder(entity: EntityName): FieldOrder {
   return fieldOrders.get(entity)!
 }
 
+/** The flattened rows of records and, from a first pass over them, each entity type's columns. */
+interface Tables {
+  flatten: (record: StoredRecord) => Map<string, FlatValue>
+  /** Per entity type present (and the one asked for), in read order: its columns. */
+  columns: Map<EntityName, string[]>
+}
+
 /**
- * CSV and XLSX: a first pass gathers each entity type's columns, a second writes the rows. Both passes read inside
- * the caller's read transaction, so they see the same records.
+ * CSV and XLSX take two passes: this first one gathers each entity type's columns (only their names are kept), the
+ * second writes the rows. Both read inside the caller's read transaction, so they see the same records.
  */
-async function writeTables(
-  read: ReadRecords,
-  options: ExportOptions,
-  target: Target,
-  format: 'csv' | 'xlsx',
-  masked: boolean,
-): Promise<Exported> {
+function gatherColumns(read: ReadRecords, options: ExportOptions, masked: boolean): Tables {
   const flattenOptions = {leaf: leafMask(masked)}
   const flatten = (record: StoredRecord) => flattenRecord(JSON.parse(record.json), flattenOptions)
   const collectors = new Map<EntityName, ColumnCollector>()
@@ -326,76 +357,40 @@ async function writeTables(
     collector.add(flatten(record))
   }
   const columns = new Map([...collectors].map(([entity, collector]) => [entity, collector.columns(fieldOrder(entity))]))
-  const entities = [...collectors.keys()]
-  if (entities.length === 0) return {entities: [], truncated: false}
-  return format === 'csv'
-    ? writeCsv(read, flatten, columns, entities, options, target)
-    : writeXlsx(read, flatten, columns, entities, options, target as Extract<Target, {kind: 'file'}>)
+  return {flatten, columns}
 }
 
 async function writeCsv(
   read: ReadRecords,
-  flatten: (record: StoredRecord) => Map<string, FlatValue>,
-  columns: Map<EntityName, string[]>,
-  order: EntityName[],
+  {flatten, columns}: Tables,
   options: ExportOptions,
-  target: Target,
+  target: Exclude<Target, {kind: 'workbook'}>,
 ): Promise<Exported> {
-  const entities: ExportedEntity[] = []
-  let current: {entity: ExportedEntity; output: TextOutput; writer: CsvTableWriter} | undefined
-  const begin = async (entity: EntityName) => {
-    const output = await openOutput(target, entity, 'csv')
-    const file = fileOf(target, entity, 'csv')
-    const header = columns.get(entity)!
-    const {writer, pending} = CsvTableWriter.begin(output, header)
-    current = {
-      entity: {entity, records: 0, columns: header.length, ...(file === undefined ? {} : {file})},
-      output,
-      writer,
-    }
-    if (pending) await pending
-  }
-  const finish = async () => {
-    if (current === undefined) return
-    await current.writer.finish()
-    entities.push(current.entity)
-    current = undefined
-  }
-  try {
-    // Entity types whose tables come before the first record (an --entity with no records) still get a header.
-    for (const record of read()) {
-      if (current?.entity.entity !== record.entity) {
-        await finish()
-        await begin(record.entity)
-      }
-      const table = current!
-      const pending = table.writer.add(flatten(record))
+  const exported = await writePerEntity(
+    read,
+    target,
+    'csv',
+    [...columns.keys()],
+    async (output, entity) => {
+      const {writer, pending} = CsvTableWriter.begin(output, columns.get(entity)!)
       if (pending) await pending
-      if (++table.entity.records % PROGRESS_EVERY === 0) options.onProgress?.(table.entity)
-      if (table.output.closed) return {entities: [...entities, table.entity], truncated: true}
-    }
-    await finish()
-    for (const entity of order) {
-      if (entities.some((written) => written.entity === entity)) continue
-      await begin(entity)
-      await finish()
-    }
-    return {entities, truncated: false}
-  } catch (error) {
-    await current?.output.abandon()
-    throw error
-  }
+      return {add: (record) => writer.add(flatten(record)), finish: () => writer.finish()}
+    },
+    options.onProgress,
+  )
+  const entities = exported.entities.map((entity) => ({...entity, columns: columns.get(entity.entity)!.length}))
+  return {...exported, entities}
 }
 
 async function writeXlsx(
   read: ReadRecords,
-  flatten: (record: StoredRecord) => Map<string, FlatValue>,
-  columns: Map<EntityName, string[]>,
-  order: EntityName[],
+  {flatten, columns}: Tables,
   options: ExportOptions,
-  target: Extract<Target, {kind: 'file'}>,
+  path: string,
 ): Promise<Exported> {
-  const workbook = await XlsxWorkbookWriter.create(target.path)
+  // A workbook without worksheets is not one Excel opens: with nothing to export, nothing is written.
+  if (columns.size === 0) return {entities: [], truncated: false}
+  const workbook = await XlsxWorkbookWriter.create(path)
   const entities: ExportedEntity[] = []
   let current: ExportedEntity | undefined
   const noteCutCells = () => {
@@ -406,7 +401,7 @@ async function writeXlsx(
     const header = columns.get(entity)!
     const sheet = ENTITY_NAMING[entity].collection
     workbook.beginSheet(sheet, header)
-    current = {entity, records: 0, sheet, columns: header.length}
+    current = {entity, records: 0, file: path, sheet, columns: header.length}
     entities.push(current)
   }
   try {
@@ -415,14 +410,14 @@ async function writeXlsx(
       await workbook.add(flatten(record))
       if (++current!.records % PROGRESS_EVERY === 0) options.onProgress?.(current!)
     }
-    for (const entity of order) if (!entities.some((written) => written.entity === entity)) begin(entity)
+    for (const entity of columns.keys()) if (!entities.some((written) => written.entity === entity)) begin(entity)
     noteCutCells()
     await workbook.finish()
   } catch (error) {
     await workbook.abandon()
     throw error
   }
-  return {entities: entities.map((entity) => ({...entity, file: target.path})), truncated: false}
+  return {entities, truncated: false}
 }
 
 /**
