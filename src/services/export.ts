@@ -1,5 +1,5 @@
 import {mkdir, readdir, rm, stat} from 'node:fs/promises'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 
 import {UsageError} from '../errors.js'
 import {DEPENDENCY_ORDER, ENTITY_NAMES, ENTITY_NAMING, type EntityName} from '../schema/entity-names.js'
@@ -98,6 +98,11 @@ export function exportFileName(entity: EntityName, format: ExportFormat): string
  */
 export async function exportStaged(options: ExportOptions): Promise<ExportResult> {
   const target = await resolveTarget(options)
+  if (target.kind !== 'stdout' && target.kind !== 'folder' && resolve(target.path) === resolve(options.dbPath)) {
+    throw new UsageError(`--out ${target.path} is the staging database itself.`, {
+      actions: ['Give another --out.'],
+    })
+  }
   const db = openStagingDatabase(options.dbPath, {create: false})
   try {
     // One read transaction: both passes and every entity type see the same state, whatever is staged meanwhile.
@@ -327,9 +332,9 @@ let fieldOrders: Map<EntityName, FieldOrder> | undefined
 function fieldOrder(entity: EntityName): FieldOrder {
   if (fieldOrders === undefined) {
     const model = buildModel(PROFILES['ss12000-2020'], 'response')
-    const resolve = (ref: string) => model.definitions.get(ref.replace(/\.json$/, '')) as OrderingSchema | undefined
+    const resolveRef = (ref: string) => model.definitions.get(ref.replace(/\.json$/, '')) as OrderingSchema | undefined
     fieldOrders = new Map(
-      ENTITY_NAMES.map((name) => [name, schemaFieldOrder(model.entities[name] as OrderingSchema, resolve)]),
+      ENTITY_NAMES.map((name) => [name, schemaFieldOrder(model.entities[name] as OrderingSchema, resolveRef)]),
     )
   }
   return fieldOrders.get(entity)!

@@ -377,6 +377,12 @@ describe('ss12000 export: usage errors', () => {
     {name: 'several scopes', db: () => several, args: ['--entity', 'Person'], message: /holds several scopes: a, b/},
     {name: 'nothing staged', db: () => empty, args: ['--entity', 'Person'], message: /Nothing is staged in/},
     {
+      name: '--out naming the database',
+      db: () => several,
+      args: ['--entity', 'Person', '--scope', 'a', '--out', 'DB'],
+      message: /is the staging database itself/,
+    },
+    {
       name: 'no database',
       db: () => join(temp.dir, 'missing.db'),
       args: ['--entity', 'Person'],
@@ -384,8 +390,9 @@ describe('ss12000 export: usage errors', () => {
     },
   ]
   it.each(cases)('exits 2 for $name, without a stack trace', async ({db, args, message}) => {
-    const withFile = args.map((arg) => (arg === 'FILE' ? aFile : arg))
-    const human = await exportCli(db?.() ?? exampleDb, withFile)
+    const database = db?.() ?? exampleDb
+    const withFile = args.map((arg) => (arg === 'FILE' ? aFile : arg === 'DB' ? database : arg))
+    const human = await exportCli(database, withFile)
     expect(human.exitCode).toBe(2)
     expect(human.stderr).toMatch(message)
     expect(human.stdout).toBe('')
