@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {entityFlag, revealFlag} from '../cli/flags.js'
+import {dbFlag, entityFlag, revealFlag} from '../cli/flags.js'
 import {runWithProgress} from '../report/progress.js'
 import {renderExportResult} from '../report/export-text.js'
 import {EXPORT_FORMATS, type ExportFormat, exportStaged, type ExportResult} from '../services/export.js'
-import {databasePath, DB_ENV} from '../staging/database.js'
+import {databasePath} from '../staging/location.js'
 
 export default class Export extends BaseCommand<typeof Export> {
   static override summary = 'Export staged records as SS 12000 JSON or NDJSON, or flattened as CSV or Excel.'
@@ -65,10 +65,7 @@ Exit codes: 0 exported, 2 usage error (no database, unknown scope, batch or enti
     }),
     scope: Flags.string({summary: 'The scope to export; needed when the database holds several.'}),
     reveal: revealFlag,
-    db: Flags.string({
-      helpValue: '<path>',
-      summary: `The staging database (default ./ss12000.db, or ${DB_ENV}).`,
-    }),
+    db: dbFlag,
   }
 
   async run(): Promise<ExportResult> {
