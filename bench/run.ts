@@ -1,17 +1,20 @@
 /**
  * `npm run bench`: throughput of the toolkit against the bare libraries on the same data in the same run, reported as
- * ratios (absolute numbers depend on the machine). `npm run bench -- validate`, `-- readers` or `-- convert` runs one part.
+ * ratios (absolute numbers depend on the machine). `npm run bench -- validate`, `-- readers`, `-- convert` or
+ * `-- stage` runs one part.
  */
 import {cpus, totalmem} from 'node:os'
 
 import {benchConvert} from './convert.js'
 import {benchReaders} from './readers.js'
+import {benchStage} from './stage.js'
 import {benchValidate} from './validate.js'
 
 const parts: Record<string, () => Promise<void>> = {
   validate: benchValidate,
   readers: benchReaders,
   convert: benchConvert,
+  stage: benchStage,
 }
 const wanted = process.argv.slice(2)
 const cpu = cpus()[0]?.model ?? 'cpu'
