@@ -116,6 +116,7 @@ function service(dir: string, input: string, persons: number): Promise<Timing> {
         reveal: false,
         allowPartial: false,
         keepAllIssues: false,
+        rejectsPath: `${dbPath}.rejects.csv`,
         now: NOW,
       })
       added = result.batch?.entities.Person?.added
