@@ -3,12 +3,12 @@
  * staging database intact and as it was before, and a rerun completes.
  *
  * "While it is writing" is proven, not assumed: the command holds the write lock (another connection's BEGIN
- * IMMEDIATE is refused with SQLITE_BUSY, which happens only inside the batch's transaction) and the batch's
- * uncommitted pages have been spilling into the WAL for a while (its size has grown by SPILLED bytes past its size
- * before the spawn). The stage service validates everything before it opens the database (pass 1 writes nothing) and
- * writes the batch in one transaction (pass 2), so no checkpoint can move those pages into the database file before
- * the kill. If the command gets through its write phase before both signs are seen, the test fails and says so; it
- * never passes without having killed a writer mid-batch.
+ * IMMEDIATE is refused with SQLITE_BUSY; the database is already migrated, so only the batch's transaction takes
+ * it), and the batch's uncommitted pages have been spilling into the WAL for a while (its size has grown by SPILLED
+ * bytes past its size before the spawn). The stage service validates everything before it opens the database
+ * (pass 1 writes nothing) and writes the batch in one transaction (pass 2), so no checkpoint can move those pages
+ * into the database file before the kill. If the command gets through its write phase before both signs are seen,
+ * the test fails and says so; it never passes without having killed a writer mid-batch.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {once} from 'node:events'
@@ -28,7 +28,7 @@ const BIN = join(REPO_ROOT, 'bin', 'run.js')
 const SMALL = 200
 /** The large input: about 5 MiB of JSON, whose write phase lasts about a second here (several under load). */
 const LARGE = 10_000
-/** How far the WAL must have grown with the batch's uncommitted pages before the kill: a few percent of the batch. */
+/** How far the WAL must have grown with the batch's uncommitted pages before the kill: about a tenth of them. */
 const SPILLED = 1 << 20
 /** Give up (and fail) if the command is not caught mid-write within this long. */
 const GUARD_MS = 120_000
