@@ -3,7 +3,7 @@ import {mkdir, rename, rm} from 'node:fs/promises'
 import {once} from 'node:events'
 import {dirname} from 'node:path'
 
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 
 import {cellText, type FlatValue} from '../staging/flatten.js'
 import {csvCell, LineWriter} from './convert-output.js'
@@ -209,7 +209,9 @@ export class XlsxWorkbookWriter {
   static async create(path: string): Promise<XlsxWorkbookWriter> {
     await mkdir(dirname(path), {recursive: true})
     const file = createWriteStream(`${path}.tmp`, {mode: 0o600})
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({stream: file, useStyles: true, useSharedStrings: false})
+    // Loaded only when a workbook is written: exceljs takes half a second to load, which every other export spares.
+    const {default: excel} = await import('exceljs')
+    const workbook = new excel.stream.xlsx.WorkbookWriter({stream: file, useStyles: true, useSharedStrings: false})
     workbook.creator = 'ss12000-toolkit'
     return new XlsxWorkbookWriter(path, file, workbook)
   }
