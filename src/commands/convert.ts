@@ -9,9 +9,8 @@ import {runWithProgress} from '../report/progress.js'
 import {renderStageResult} from '../report/stage-text.js'
 import {convert, type ConvertResult} from '../services/convert.js'
 import {stage, type StageResult} from '../services/stage.js'
-import {databasePath, DB_ENV} from '../staging/location.js'
+import {databasePath, DB_ENV, defaultRejectsPath} from '../staging/location.js'
 import {localTimestamp} from '../util.js'
-import {defaultRejectsPath} from './stage.js'
 
 export default class Convert extends BaseCommand<typeof Convert> {
   static override summary = 'Convert legacy CSV/Excel exports into validated SS 12000 JSON with a mapping template.'

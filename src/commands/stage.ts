@@ -1,5 +1,3 @@
-import {basename, dirname, extname, join} from 'node:path'
-
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
@@ -8,7 +6,7 @@ import {ExitCode} from '../errors.js'
 import {runWithProgress} from '../report/progress.js'
 import {renderStageResult} from '../report/stage-text.js'
 import {stage, type StageResult} from '../services/stage.js'
-import {databasePath} from '../staging/location.js'
+import {databasePath, defaultRejectsPath} from '../staging/location.js'
 import {localTimestamp} from '../util.js'
 
 export default class Stage extends BaseCommand<typeof Stage> {
@@ -87,9 +85,4 @@ Exit codes: 0 staged, 2 usage error, 3 invalid data (nothing staged), 5 staged w
     else if (result.totals.refused > 0) this.setExitCode(ExitCode.Partial)
     return result
   }
-}
-
-/** `./ss12000.db` → `./ss12000-rejects.csv`. */
-export function defaultRejectsPath(db: string): string {
-  return join(dirname(db), `${basename(db, extname(db))}-rejects.csv`)
 }

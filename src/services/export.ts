@@ -3,8 +3,7 @@ import {join, resolve} from 'node:path'
 
 import {UsageError} from '../errors.js'
 import {DEPENDENCY_ORDER, ENTITY_NAMES, ENTITY_NAMING, type EntityName} from '../schema/entity-names.js'
-import {buildModel} from '../schema/model.js'
-import {PROFILES} from '../schema/profiles.js'
+import {getModel} from '../schema/validators.js'
 import {openStagingDatabase, type StagingDatabase} from '../staging/database.js'
 import {
   ColumnCollector,
@@ -331,7 +330,7 @@ let fieldOrders: Map<EntityName, FieldOrder> | undefined
 /** The order of each entity type's fields in the SS 12000 model, for the order of columns and of JSON keys. */
 function fieldOrder(entity: EntityName): FieldOrder {
   if (fieldOrders === undefined) {
-    const model = buildModel(PROFILES['ss12000-2020'], 'response')
+    const model = getModel({profile: 'ss12000-2020', mode: 'response'})
     const resolveRef = (ref: string) => model.definitions.get(ref.replace(/\.json$/, '')) as OrderingSchema | undefined
     fieldOrders = new Map(
       ENTITY_NAMES.map((name) => [name, schemaFieldOrder(model.entities[name] as OrderingSchema, resolveRef)]),
