@@ -144,7 +144,7 @@ export class BatchWriter {
           `INSERT INTO record (entity, id, batch, json, sha256, file, line) VALUES (?, ?, ?, ?, ?, ?, ?)`,
         ),
         insertCurrent: db.prepare(
-          `INSERT INTO current (scope, entity, id, batch, sha256, seen) VALUES (?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO current (scope, entity, id, batch, sha256, seen, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
         ),
         updateCurrent: db.prepare(
           `UPDATE current SET batch = ?, sha256 = ?, seen = ? WHERE scope = ? AND entity = ? AND id = ?`,
@@ -180,7 +180,7 @@ export class BatchWriter {
       record.line ?? null,
     )
     if (before === undefined) {
-      this.statements.insertCurrent.run(scope, record.entity, record.id, this.batch, sha256, this.batch)
+      this.statements.insertCurrent.run(scope, record.entity, record.id, this.batch, sha256, this.batch, this.batch)
       changes.added++
       return
     }

@@ -69,4 +69,19 @@ export const MIGRATIONS: readonly string[] = [
     SELECT c.scope, c.entity, c.id, r.json, c.sha256, c.batch, c.seen, r.file, r.line
     FROM current c JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch;
   `,
+  // 2: the batch that created each record held now (since it last came back), for meta.created of the read API.
+  `
+  ALTER TABLE current ADD COLUMN created INTEGER REFERENCES batch (id);
+  UPDATE current SET created = (
+    SELECT MIN(r.batch) FROM record r JOIN batch b ON b.id = r.batch
+    WHERE r.entity = current.entity AND r.id = current.id AND b.scope = current.scope AND b.status = 'complete'
+      AND r.batch > COALESCE((
+        SELECT MAX(g.batch) FROM record g JOIN batch gb ON gb.id = g.batch
+        WHERE g.entity = current.entity AND g.id = current.id AND gb.scope = current.scope AND g.json IS NULL), 0)
+  );
+  DROP VIEW current_record;
+  CREATE VIEW current_record AS
+    SELECT c.scope, c.entity, c.id, r.json, c.sha256, c.batch, c.seen, c.created, r.file, r.line
+    FROM current c JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch;
+  `,
 ]

@@ -141,6 +141,9 @@ describe('writeBatch', () => {
         {batch: 4, removed: false, label: undefined},
       ])
       expect(ids(db, 'se-generic', 3)).toEqual([])
+      // Created by the batch it came back in; a change keeps that.
+      writeBatch(db, input(), [person('p1', 'Alva Maria')])
+      expect(db.prepare(`SELECT created, batch FROM current WHERE id = 'p1'`).get()).toEqual({created: 4, batch: 5})
     })
   })
 })

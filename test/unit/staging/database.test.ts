@@ -84,3 +84,39 @@ describe('openStagingDatabase', () => {
     expect(databasePath(undefined, {})).toBe('./ss12000.db')
   })
 })
+
+describe('migration 2', () => {
+  it('gives each record held now the batch that created it, since it last came back', async () => {
+    const {MIGRATIONS} = await import('../../../src/staging/migrations.js')
+    const path = join(temp.dir, 'v1.db')
+    const raw = new Database(path)
+    raw.exec(MIGRATIONS[0]!)
+    raw.pragma('user_version = 1')
+    const batch = raw.prepare(
+      `INSERT INTO batch (kind, scope, status, started_at, finished_at) VALUES ('import', 's', 'complete', 't', 't')`,
+    )
+    const version = raw.prepare(`INSERT INTO record (entity, id, batch, json, sha256) VALUES ('Person', ?, ?, ?, ?)`)
+    for (let i = 1; i <= 4; i++) batch.run()
+    version.run('p1', 1, '{"a":1}', 'h1') // added in 1
+    version.run('p1', 2, null, null) // gone in 2
+    version.run('p1', 3, '{"a":1}', 'h1') // back in 3
+    version.run('p1', 4, '{"a":2}', 'h2') // changed in 4
+    version.run('p2', 1, '{"b":1}', 'h3') // added in 1, changed in 4
+    version.run('p2', 4, '{"b":2}', 'h4')
+    const current = raw.prepare(
+      `INSERT INTO current (scope, entity, id, batch, sha256, seen) VALUES ('s', 'Person', ?, 4, ?, 4)`,
+    )
+    current.run('p1', 'h2')
+    current.run('p2', 'h4')
+    raw.close()
+    const db = openStagingDatabase(path)
+    try {
+      expect(db.prepare(`SELECT id, created FROM current_record ORDER BY id`).all()).toEqual([
+        {id: 'p1', created: 3},
+        {id: 'p2', created: 1},
+      ])
+    } finally {
+      db.close()
+    }
+  })
+})

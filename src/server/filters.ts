@@ -1,0 +1,129 @@
+import type {EntityName} from '../schema/entity-names.js'
+
+/**
+ * The read API's filters as SQL over the staged records: per collection, each query parameter the standard defines
+ * (SPEC-NOTES §3) becomes a condition on the record's JSON (`r.json`), with its values bound as parameters. Array
+ * parameters are form/explode style (`?schoolTypes=GR&schoolTypes=GY`): any value may match.
+ */
+export interface SqlCondition {
+  sql: string
+  params: unknown[]
+}
+
+export type FilterValues = string[]
+
+/** How one parameter filters: its values → a condition. */
+export type FilterRule = (values: FilterValues) => SqlCondition
+
+const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ')
+
+/** A scalar at a JSON path equals one of the values. */
+export const equals =
+  (path: string): FilterRule =>
+  (values) => ({sql: `json_extract(r.json, '${path}') IN (${placeholders(values)})`, params: values})
+
+/** An array at a JSON path holds one of the values (optionally at a path inside each item). */
+export const contains =
+  (path: string, inner = '$'): FilterRule =>
+  (values) => ({
+    sql: `EXISTS (SELECT 1 FROM json_each(r.json, '${path}') e WHERE json_extract(e.value, '${inner}') IN (${placeholders(values)}))`,
+    params: values,
+  })
+
+/**
+ * A date window on a date field: `onOrBefore` / `onOrAfter` compare as ISO text. `openMatches`: a record without the
+ * field matches (endDate filters: no end date means still going).
+ */
+export const dateWindow =
+  (path: string, comparison: '<=' | '>=', openMatches: boolean): FilterRule =>
+  (values) => ({
+    sql: `(json_extract(r.json, '${path}') ${comparison} ?${openMatches ? ` OR json_extract(r.json, '${path}') IS NULL` : ''})`,
+    params: [values[0]],
+  })
+
+/** Every value matches one of the name fields, case-insensitively (persons `nameContains`). */
+const nameContains: FilterRule = (values) => ({
+  sql: values
+    .map(
+      () =>
+        `(instr(lower(json_extract(r.json, '$.givenName')), lower(?)) > 0 OR instr(lower(json_extract(r.json, '$.familyName')), lower(?)) > 0 OR instr(lower(COALESCE(json_extract(r.json, '$.middleName'), '')), lower(?)) > 0)`,
+    )
+    .join(' AND '),
+  params: values.flatMap((value) => [value, value, value]),
+})
+
+const dates = (prefix: 'startDate' | 'endDate'): Record<string, FilterRule> => ({
+  [`${prefix}.onOrBefore`]: dateWindow(`$.${prefix}`, '<=', prefix === 'endDate'),
+  [`${prefix}.onOrAfter`]: dateWindow(`$.${prefix}`, '>=', prefix === 'endDate'),
+})
+const windows = {...dates('startDate'), ...dates('endDate')}
+
+/** Which parameters filter which collection. Parameters not listed are refused with 400, as unknown parameters. */
+export const COLLECTION_FILTERS: Partial<Record<EntityName, Record<string, FilterRule>>> = {
+  Organisation: {
+    parent: equals('$.parentOrganisation.id'),
+    schoolUnitCode: equals('$.schoolUnitCode'),
+    organisationCode: equals('$.organisationCode'),
+    municipalityCode: equals('$.municipalityCode'),
+    type: equals('$.organisationType'),
+    schoolTypes: contains('$.schoolTypes'),
+    ...windows,
+  },
+  Person: {
+    nameContains,
+    civicNo: equals('$.civicNo.value'),
+    eduPersonPrincipalName: contains('$.eduPersonPrincipalNames'),
+    'identifier.value': contains('$.externalIdentifiers', '$.value'),
+    'identifier.context': contains('$.externalIdentifiers', '$.context'),
+  },
+  Placement: {
+    organisation: equals('$.placedAt.id'),
+    group: equals('$.group.id'),
+    child: equals('$.child.id'),
+    owner: contains('$.owners', '$.id'),
+    ...windows,
+  },
+  Duty: {
+    organisation: equals('$.dutyAt.id'),
+    dutyRole: equals('$.dutyRole'),
+    person: equals('$.person.id'),
+    ...windows,
+  },
+  Group: {
+    groupType: equals('$.groupType'),
+    schoolTypes: equals('$.schoolType'),
+    organisation: equals('$.organisation.id'),
+    ...windows,
+  },
+  Programme: {
+    schoolType: equals('$.schoolType'),
+    code: equals('$.code'),
+    parentProgramme: equals('$.parentProgramme.id'),
+  },
+  StudyPlan: {student: equals('$.student.id'), ...windows},
+  SchoolUnitOffering: {organisation: equals('$.organisation.id')},
+  Activity: {
+    teacher: contains('$.teachers', '$.duty.id'),
+    organisation: equals('$.organisation.id'),
+    group: contains('$.groups', '$.id'),
+  },
+  Resource: {organisation: equals('$.organisation.id')},
+  Room: {organisation: equals('$.organisation.id')},
+}
+
+/** Parameters that may appear only once (the rest are arrays). */
+export const SINGLE_VALUED = new Set([
+  'civicNo',
+  'eduPersonPrincipalName',
+  'identifier.value',
+  'identifier.context',
+  'municipalityCode',
+  'dutyRole',
+  'person',
+  'code',
+  'parentProgramme',
+  'startDate.onOrBefore',
+  'startDate.onOrAfter',
+  'endDate.onOrBefore',
+  'endDate.onOrAfter',
+])

@@ -1,0 +1,124 @@
+import type {EntityName} from '../schema/entity-names.js'
+import type {StagingDatabase} from '../staging/database.js'
+import type {SqlCondition} from './filters.js'
+
+/** One record as the read API serves it: its JSON text with `meta` spliced in, and its id for the next page. */
+export interface ServedRecord {
+  id: string
+  /** The record's JSON with `meta: {created, modified}` first. */
+  text: string
+}
+
+export interface ListQuery {
+  scope: string
+  entity: EntityName
+  conditions: SqlCondition[]
+  /** meta.created / meta.modified windows: `after` exclusive, `before` inclusive (RFC 3339). */
+  meta: {createdAfter?: string; createdBefore?: string; modifiedAfter?: string; modifiedBefore?: string}
+  /** Keyset: records with an id after this one. */
+  after?: string
+  /** At most this many; undefined for all. */
+  limit?: number
+}
+
+/**
+ * The staged records of a scope as the read API sees them: the `current` table joined with each record's version and
+ * the batches that created it and last changed it (meta.created / meta.modified are those batches' finish times).
+ * Pages are keyset pages in id order, so a page costs the same wherever it starts, and rows stream from SQLite.
+ */
+export class RecordStore {
+  constructor(private readonly db: StagingDatabase) {}
+
+  /** The records of one page, streamed; ask for limit + 1 to know whether another page follows. */
+  *list(query: ListQuery): Generator<ServedRecord> {
+    const where = ['c.scope = ?', 'c.entity = ?']
+    const params: unknown[] = [query.scope, query.entity]
+    if (query.after !== undefined) {
+      where.push('c.id > ?')
+      params.push(query.after)
+    }
+    const window = (column: string, operator: string, value: string | undefined) => {
+      if (value === undefined) return
+      // Batch times are RFC 3339 with offset; compare them as instants.
+      where.push(`julianday(${column}) ${operator} julianday(?)`)
+      params.push(value)
+    }
+    window('created.finished_at', '>', query.meta.createdAfter)
+    window('created.finished_at', '<=', query.meta.createdBefore)
+    window('modified.finished_at', '>', query.meta.modifiedAfter)
+    window('modified.finished_at', '<=', query.meta.modifiedBefore)
+    for (const condition of query.conditions) {
+      where.push(`(${condition.sql})`)
+      params.push(...condition.params)
+    }
+    const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY c.id${query.limit === undefined ? '' : ' LIMIT ?'}`
+    if (query.limit !== undefined) params.push(query.limit)
+    for (const row of this.db.prepare(sql).iterate(...params) as IterableIterator<Row>) yield served(row)
+  }
+
+  /** One record by id, if the scope holds it. */
+  get(scope: string, entity: EntityName, id: string): ServedRecord | undefined {
+    const row = this.db.prepare(`${SELECT} WHERE c.scope = ? AND c.entity = ? AND c.id = ?`).get(scope, entity, id) as
+      Row | undefined
+    return row === undefined ? undefined : served(row)
+  }
+
+  /** Records by id (and, for persons, by civic number), each once, in id order. */
+  *lookup(scope: string, entity: EntityName, ids: string[], civicNos: string[] = []): Generator<ServedRecord> {
+    const conditions: string[] = []
+    const params: unknown[] = [scope, entity]
+    if (ids.length > 0) {
+      conditions.push(`c.id IN (SELECT value FROM json_each(?))`)
+      params.push(JSON.stringify(ids))
+    }
+    if (civicNos.length > 0) {
+      conditions.push(`json_extract(r.json, '$.civicNo.value') IN (SELECT value FROM json_each(?))`)
+      params.push(JSON.stringify(civicNos))
+    }
+    if (conditions.length === 0) return
+    const sql = `${SELECT} WHERE c.scope = ? AND c.entity = ? AND (${conditions.join(' OR ')}) ORDER BY c.id`
+    for (const row of this.db.prepare(sql).iterate(...params) as IterableIterator<Row>) yield served(row)
+  }
+
+  /**
+   * The ids of records the scope no longer holds that a full batch removed after `after` (RFC 3339), per entity type:
+   * the read API's deletedEntities. A record that came back since is not deleted.
+   */
+  deleted(scope: string, after: string, entities: EntityName[]): Map<EntityName, string[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT g.entity, g.id FROM record g JOIN batch b ON b.id = g.batch
+         WHERE b.scope = ? AND b.status = 'complete' AND g.json IS NULL AND julianday(b.finished_at) > julianday(?)
+           AND g.entity IN (SELECT value FROM json_each(?))
+           AND NOT EXISTS (SELECT 1 FROM current c WHERE c.scope = b.scope AND c.entity = g.entity AND c.id = g.id)
+         ORDER BY g.entity, g.id`,
+      )
+      .all(scope, after, JSON.stringify(entities)) as Array<{entity: EntityName; id: string}>
+    const deleted = new Map<EntityName, string[]>()
+    for (const {entity, id} of rows) {
+      const list = deleted.get(entity)
+      if (list) list.push(id)
+      else deleted.set(entity, [id])
+    }
+    return deleted
+  }
+}
+
+interface Row {
+  id: string
+  json: string
+  created: string
+  modified: string
+}
+
+const SELECT = `SELECT c.id, r.json, created.finished_at AS created, modified.finished_at AS modified
+  FROM current c
+  JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch
+  JOIN batch created ON created.id = c.created
+  JOIN batch modified ON modified.id = c.batch`
+
+/** The record's canonical JSON with `meta` spliced in first, without parsing it. */
+function served(row: Row): ServedRecord {
+  const meta = `"meta":{"created":${JSON.stringify(row.created)},"modified":${JSON.stringify(row.modified)}}`
+  return {id: row.id, text: row.json === '{}' ? `{${meta}}` : `{${meta},${row.json.slice(1)}`}
+}
