@@ -16,6 +16,10 @@ export interface ServerOptions {
   /** Bearer tokens accepted; undefined serves without auth (the command allows that on loopback only). */
   tokens?: string[]
   pageTokens?: PageTokens
+  /** Where the API lives, e.g. `/v2.0` (the standard's servers entry); '' for the root. */
+  basePath?: string
+  /** TLS: PEM certificate and key. */
+  https?: {cert: Buffer; key: Buffer}
 }
 
 /** The read API's error body, with the standard's status codes. */
@@ -44,7 +48,8 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 
 export function buildServer(options: ServerOptions): FastifyInstance {
-  const app = Fastify({logger: false})
+  const app = Fastify({logger: false, ...(options.https ? {https: options.https} : {})}) as unknown as FastifyInstance
+  const base = options.basePath ?? ''
   const store = new RecordStore(options.db)
   const pageTokens = options.pageTokens ?? new PageTokens()
 
@@ -70,13 +75,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   for (const entity of SERVED) {
     const collection = ENTITY_NAMING[entity].collection
-    app.get(`/${collection}`, async (request, reply) => sendPage(request, reply, entity))
-    app.get<{Params: {id: string}}>(`/${collection}/:id`, async (request, reply) => {
+    app.get(`${base}/${collection}`, async (request, reply) => sendPage(request, reply, entity))
+    app.get<{Params: {id: string}}>(`${base}/${collection}/:id`, async (request, reply) => {
       const record = store.get(options.scope, entity, request.params.id)
       if (!record) throw new ApiError(404, 'NotFound', `No ${entity} with id ${request.params.id}.`)
       return reply.type('application/json').send(record.text)
     })
-    app.post<{Body: unknown}>(`/${collection}/lookup`, async (request, reply) => {
+    app.post<{Body: unknown}>(`${base}/${collection}/lookup`, async (request, reply) => {
       const body = request.body as {ids?: unknown; civicNos?: unknown} | null
       const ids = stringList(body?.ids, 'ids')
       const civicNos = entity === 'Person' ? stringList(body?.civicNos, 'civicNos') : []
@@ -84,7 +89,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     })
   }
 
-  app.get('/deletedEntities', async (request, reply) => {
+  app.get(`${base}/deletedEntities`, async (request, reply) => {
     const query = queryValues(request)
     const after = single(query, 'after')
     if (after !== undefined && !DATE_TIME.test(after)) throw badParameter('after', 'an RFC 3339 date-time')

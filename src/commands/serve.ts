@@ -1,0 +1,104 @@
+import {readFileSync} from 'node:fs'
+import type {AddressInfo} from 'node:net'
+import {isIP} from 'node:net'
+
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {dbFlag} from '../cli/flags.js'
+import {UsageError} from '../errors.js'
+import {buildServer} from '../server/app.js'
+import {openStagingDatabase} from '../staging/database.js'
+import {databasePath} from '../staging/location.js'
+import {resolveScope} from '../staging/read.js'
+
+/** The environment variable that holds the bearer tokens `serve` accepts (comma-separated): never a flag. */
+export const SERVE_TOKEN_ENV = 'SS12000_SERVE_TOKEN'
+
+export default class Serve extends BaseCommand<typeof Serve> {
+  static override summary = 'Serve a staged scope as a standard SS 12000 read API (work in progress).'
+  static override description = `Serves what a scope of the staging database holds now as the SS 12000 read API: every collection with paging (limit, pageToken), the meta windows and the standard's filters, GET by id, POST lookup and deletedEntities from the staging history. meta.created and meta.modified are the finish times of the batches that created and last changed each record.
+
+Clients authenticate with a bearer token from ${SERVE_TOKEN_ENV} (several: comma-separated); a request without a valid one gets 403, as the standard says. --no-auth serves without tokens, and only on a loopback address. Binds 127.0.0.1 unless --host says otherwise; --cert and --key serve HTTPS.
+
+Prints the base URL on one line once it listens, then serves until interrupted (Ctrl-C).`
+  static override examples = [
+    {
+      description: 'Serve the only scope of ./ss12000.db on this machine, tokens from the environment',
+      command: '<%= config.bin %> <%= command.id %> --port 12000',
+    },
+    {
+      description: 'Serve without tokens, for a local test client',
+      command: '<%= config.bin %> <%= command.id %> --no-auth --port 0',
+    },
+  ]
+  static override flags = {
+    db: dbFlag,
+    scope: Flags.string({helpValue: '<name>', summary: 'The scope to serve; needed when the database holds several.'}),
+    host: Flags.string({default: '127.0.0.1', summary: 'The address to listen on.'}),
+    port: Flags.integer({default: 12000, min: 0, max: 65535, summary: 'The port (0: any free port).'}),
+    'base-path': Flags.string({default: '/v2.0', summary: "Where the API lives (the standard's servers entry)."}),
+    auth: Flags.boolean({
+      default: true,
+      allowNo: true,
+      summary: `Require a bearer token from ${SERVE_TOKEN_ENV}; --no-auth only on loopback.`,
+    }),
+    cert: Flags.string({
+      helpValue: '<file>',
+      summary: 'TLS certificate (PEM); with --key, serve HTTPS.',
+      dependsOn: ['key'],
+    }),
+    key: Flags.string({helpValue: '<file>', summary: 'TLS private key (PEM).', dependsOn: ['cert']}),
+  }
+
+  async run(): Promise<{url: string}> {
+    const {flags} = await this.parse(Serve)
+    const tokens = (process.env[SERVE_TOKEN_ENV] ?? '')
+      .split(',')
+      .map((token) => token.trim())
+      .filter(Boolean)
+    if (flags.auth && tokens.length === 0) {
+      throw new UsageError(`No bearer token to accept: set ${SERVE_TOKEN_ENV}.`, {
+        actions: ['Or serve without tokens on this machine only: --no-auth (loopback addresses only).'],
+      })
+    }
+    if (!flags.auth && !isLoopback(flags.host)) {
+      throw new UsageError(`--no-auth is allowed only on a loopback address, not ${flags.host}.`)
+    }
+    const dbPath = databasePath(flags.db)
+    const db = openStagingDatabase(dbPath, {create: false})
+    const scope = resolveScope(db, flags.scope, dbPath)
+    const basePath = flags['base-path'].replace(/\/+$/, '')
+    const app = buildServer({
+      db,
+      scope,
+      basePath,
+      ...(flags.auth ? {tokens} : {}),
+      ...(flags.cert && flags.key ? {https: {cert: readFileSync(flags.cert), key: readFileSync(flags.key)}} : {}),
+    })
+    try {
+      await app.listen({host: flags.host, port: flags.port})
+    } catch (error) {
+      db.close()
+      throw new UsageError(`Cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}`)
+    }
+    const address = app.server.address() as AddressInfo
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    const url = `${flags.cert ? 'https' : 'http'}://${host}:${address.port}${basePath}`
+    this.log(`Serving scope ${scope} of ${dbPath} at ${url}${flags.auth ? ' (bearer token required)' : ' (no auth)'}`)
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    await app.close()
+    db.close()
+    return {url}
+  }
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true
+  if (isIP(host) === 4) return host.startsWith('127.')
+  return host === '::1'
+}
