@@ -1,19 +1,9 @@
-import {readFileSync} from 'node:fs'
-import type {AddressInfo} from 'node:net'
-import {isIP} from 'node:net'
-
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {dbFlag} from '../cli/flags.js'
-import {UsageError} from '../errors.js'
-import {buildServer} from '../server/app.js'
-import {openStagingDatabase} from '../staging/database.js'
+import {SERVE_TOKEN_ENV, startServer, tokensFromEnvironment} from '../services/serve.js'
 import {databasePath} from '../staging/location.js'
-import {resolveScope} from '../staging/read.js'
-
-/** The environment variable that holds the bearer tokens `serve` accepts (comma-separated): never a flag. */
-export const SERVE_TOKEN_ENV = 'SS12000_SERVE_TOKEN'
 
 export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve a staged scope as a standard SS 12000 read API (work in progress).'
@@ -53,52 +43,24 @@ Prints the base URL on one line once it listens, then serves until interrupted (
 
   async run(): Promise<{url: string}> {
     const {flags} = await this.parse(Serve)
-    const tokens = (process.env[SERVE_TOKEN_ENV] ?? '')
-      .split(',')
-      .map((token) => token.trim())
-      .filter(Boolean)
-    if (flags.auth && tokens.length === 0) {
-      throw new UsageError(`No bearer token to accept: set ${SERVE_TOKEN_ENV}.`, {
-        actions: ['Or serve without tokens on this machine only: --no-auth (loopback addresses only).'],
-      })
-    }
-    if (!flags.auth && !isLoopback(flags.host)) {
-      throw new UsageError(`--no-auth is allowed only on a loopback address, not ${flags.host}.`)
-    }
     const dbPath = databasePath(flags.db)
-    const db = openStagingDatabase(dbPath, {create: false})
-    const scope = resolveScope(db, flags.scope, dbPath)
-    const basePath = flags['base-path'].replace(/\/+$/, '')
-    const app = buildServer({
-      db,
-      scope,
-      basePath,
-      ...(flags.auth ? {tokens} : {}),
-      ...(flags.cert && flags.key ? {https: {cert: readFileSync(flags.cert), key: readFileSync(flags.key)}} : {}),
+    const server = await startServer({
+      dbPath,
+      ...(flags.scope === undefined ? {} : {scope: flags.scope}),
+      host: flags.host,
+      port: flags.port,
+      basePath: flags['base-path'],
+      ...(flags.auth ? {tokens: tokensFromEnvironment()} : {}),
+      ...(flags.cert && flags.key ? {tls: {certPath: flags.cert, keyPath: flags.key}} : {}),
     })
-    try {
-      await app.listen({host: flags.host, port: flags.port})
-    } catch (error) {
-      db.close()
-      throw new UsageError(`Cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}`)
-    }
-    const address = app.server.address() as AddressInfo
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    const url = `${flags.cert ? 'https' : 'http'}://${host}:${address.port}${basePath}`
-    this.log(`Serving scope ${scope} of ${dbPath} at ${url}${flags.auth ? ' (bearer token required)' : ' (no auth)'}`)
+    this.log(
+      `Serving scope ${server.scope} of ${dbPath} at ${server.url}${flags.auth ? ' (bearer token required)' : ' (no auth)'}`,
+    )
     await new Promise<void>((resolve) => {
-      const stop = () => resolve()
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
+      process.once('SIGINT', () => resolve())
+      process.once('SIGTERM', () => resolve())
     })
-    await app.close()
-    db.close()
-    return {url}
+    await server.close()
+    return {url: server.url}
   }
-}
-
-function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true
-  if (isIP(host) === 4) return host.startsWith('127.')
-  return host === '::1'
 }

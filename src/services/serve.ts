@@ -1,0 +1,97 @@
+import {readFile} from 'node:fs/promises'
+import type {AddressInfo} from 'node:net'
+import {isIP} from 'node:net'
+
+import {UsageError} from '../errors.js'
+import {buildServer} from '../server/app.js'
+import {openStagingDatabase} from '../staging/database.js'
+import {resolveScope} from '../staging/read.js'
+
+/** The environment variable that holds the bearer tokens `serve` accepts (comma-separated): never a flag. */
+export const SERVE_TOKEN_ENV = 'SS12000_SERVE_TOKEN'
+
+export interface ServeOptions {
+  dbPath: string
+  scope?: string
+  host: string
+  port: number
+  basePath: string
+  /** Tokens to accept; undefined: no auth (loopback only). */
+  tokens?: string[]
+  tls?: {certPath: string; keyPath: string}
+}
+
+export interface RunningServer {
+  url: string
+  scope: string
+  close(): Promise<void>
+}
+
+/** The bearer tokens in SS12000_SERVE_TOKEN (comma-separated). */
+export function tokensFromEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[SERVE_TOKEN_ENV] ?? '')
+    .split(',')
+    .map((token) => token.trim())
+    .filter(Boolean)
+}
+
+/** Opens the staged scope and starts the read API on it; refuses no auth off loopback and auth without tokens. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  if (options.tokens !== undefined && options.tokens.length === 0) {
+    throw new UsageError(`No bearer token to accept: set ${SERVE_TOKEN_ENV}.`, {
+      actions: ['Or serve without tokens on this machine only: --no-auth (loopback addresses only).'],
+    })
+  }
+  if (options.tokens === undefined && !isLoopback(options.host)) {
+    throw new UsageError(`--no-auth is allowed only on a loopback address, not ${options.host}.`)
+  }
+  const https = options.tls
+    ? {cert: await readPem(options.tls.certPath), key: await readPem(options.tls.keyPath)}
+    : undefined
+  const db = openStagingDatabase(options.dbPath, {create: false})
+  let scope: string
+  try {
+    scope = resolveScope(db, options.scope, options.dbPath)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+  const basePath = options.basePath.replace(/\/+$/, '')
+  const app = buildServer({
+    db,
+    scope,
+    basePath,
+    ...(options.tokens === undefined ? {} : {tokens: options.tokens}),
+    ...(https === undefined ? {} : {https}),
+  })
+  try {
+    await app.listen({host: options.host, port: options.port})
+  } catch (error) {
+    db.close()
+    throw new UsageError(`Cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`)
+  }
+  const address = app.server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return {
+    url: `${https ? 'https' : 'http'}://${host}:${address.port}${basePath}`,
+    scope,
+    close: async () => {
+      await app.close()
+      db.close()
+    },
+  }
+}
+
+async function readPem(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path)
+  } catch (error) {
+    throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`)
+  }
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true
+  if (isIP(host) === 4) return host.startsWith('127.')
+  return host === '::1'
+}
