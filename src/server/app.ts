@@ -7,6 +7,7 @@ import {ENTITY_NAMES, ENTITY_NAMING, entityFromName, type EntityName} from '../s
 import type {StagingDatabase} from '../staging/database.js'
 import {COLLECTION_FILTERS, SINGLE_VALUED} from './filters.js'
 import {type PageState, PageTokens} from './page-token.js'
+import {withReferenceNames} from './reference-names.js'
 import {type ListQuery, RecordStore, type ServedRecord} from './store.js'
 
 /** WORK IN PROGRESS (issue 6): the read API over a staged scope. See SERVE-WIP.md. */
@@ -79,7 +80,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     app.get<{Params: {id: string}}>(`${base}/${collection}/:id`, async (request, reply) => {
       const record = store.get(options.scope, entity, request.params.id)
       if (!record) throw new ApiError(404, 'NotFound', `No ${entity} with id ${request.params.id}.`)
-      return reply.type('application/json').send(record.text)
+      const [named] = expandNames(queryValues(request))
+        ? withReferenceNames(options.db, options.scope, entity, [record])
+        : [record]
+      return reply.type('application/json').send(named!.text)
     })
     app.post<{Body: unknown}>(`${base}/${collection}/lookup`, async (request, reply) => {
       const body = request.body as {ids?: unknown; civicNos?: unknown} | null
@@ -129,7 +133,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       state = {collection, query, ...(given.limit === undefined ? {} : {limit: parseLimit(given)})}
     }
     const listQuery = compileQuery(entity, state)
-    const records = store.list({...listQuery, ...(state.limit === undefined ? {} : {limit: state.limit + 1})})
+    let records: Iterable<ServedRecord> = store.list({
+      ...listQuery,
+      ...(state.limit === undefined ? {} : {limit: state.limit + 1}),
+    })
+    if (expandNames(state.query)) records = withReferenceNames(options.db, options.scope, entity, records)
     return sendStream(reply, pageText(records, state, pageTokens))
   }
 
@@ -138,6 +146,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const query: ListQuery = {scope: options.scope, entity, conditions: [], meta: {}}
     if (state.after !== undefined) query.after = state.after
     for (const [name, values] of Object.entries(state.query)) {
+      if (name === 'expandReferenceNames') continue
       if (name in META_WINDOWS) {
         const value = values.length === 1 ? values[0]! : undefined
         if (value === undefined || !DATE_TIME.test(value)) throw badParameter(name, 'one RFC 3339 date-time')
@@ -200,6 +209,14 @@ function queryValues(request: FastifyRequest): Record<string, string[]> {
     values[key] = Array.isArray(value) ? value : [value]
   }
   return values
+}
+
+/** `expandReferenceNames=true|false` (absent: false). */
+function expandNames(query: Record<string, string[]>): boolean {
+  const value = single(query, 'expandReferenceNames')
+  if (value === undefined || value === 'false') return false
+  if (value === 'true') return true
+  throw badParameter('expandReferenceNames', 'true or false')
 }
 
 function single(query: Record<string, string[]>, name: string): string | undefined {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- responses are read as loose JSON */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {cp, readFile, writeFile} from 'node:fs/promises'
@@ -120,6 +121,25 @@ describe('ss12000 serve (work in progress)', () => {
     expect(deleted.body).toEqual({data: {activitites: [dropped.id]}, pageToken: null})
     expect((await get(`/activities/${dropped.id}`)).status).toBe(404)
     expect((await get('/activities?limit=1000')).body.data).toHaveLength(activities.length)
+  })
+
+  it('names references with expandReferenceNames, on later pages too', async () => {
+    const read = async (name: string) =>
+      JSON.parse(await readFile(join(REPO_ROOT, 'examples', 'ss12000', `${name}.json`), 'utf8')) as Array<
+        Record<string, any>
+      >
+    const persons = new Map((await read('persons')).map((person) => [person.id, person]))
+    const organisations = new Map((await read('organisations')).map((unit) => [unit.id, unit]))
+    const first = await get('/duties?limit=1&expandReferenceNames=true')
+    const second = await get(`/duties?pageToken=${encodeURIComponent(first.body.pageToken!)}`)
+    for (const duty of [...first.body.data!, ...second.body.data!] as Array<Record<string, any>>) {
+      const person = persons.get(duty.person.id)
+      expect(duty.person.displayName).toBe(`${person.givenName} ${person.familyName}`)
+      expect(duty.dutyAt.displayName).toBe(organisations.get(duty.dutyAt.id).displayName)
+    }
+    const plain = await get('/duties?limit=1')
+    expect((plain.body.data![0] as Record<string, any>).person.displayName).toBeUndefined()
+    expect((await get('/duties?expandReferenceNames=yes')).status).toBe(400)
   })
 
   it('answers 403 without a valid token', async () => {
