@@ -5,7 +5,7 @@ import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} f
 
 import {ENTITY_NAMES, ENTITY_NAMING, entityFromName, type EntityName} from '../schema/entity-names.js'
 import type {StagingDatabase} from '../staging/database.js'
-import {COLLECTION_FILTERS, SINGLE_VALUED} from './filters.js'
+import {COLLECTION_FILTERS, SINGLE_VALUED, SORT_KEYS} from './filters.js'
 import {type PageState, PageTokens} from './page-token.js'
 import {withReferenceNames} from './reference-names.js'
 import {type ListQuery, RecordStore, type ServedRecord} from './store.js'
@@ -145,8 +145,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const filters = COLLECTION_FILTERS[entity] ?? {}
     const query: ListQuery = {scope: options.scope, entity, conditions: [], meta: {}}
     if (state.after !== undefined) query.after = state.after
+    if (state.afterKey !== undefined) query.afterKey = state.afterKey
     for (const [name, values] of Object.entries(state.query)) {
       if (name === 'expandReferenceNames') continue
+      if (name === 'sortkey') {
+        const key = values.length === 1 ? SORT_KEYS[entity]?.[values[0]!] : undefined
+        if (!key) {
+          const known = Object.keys(SORT_KEYS[entity] ?? {})
+          throw badParameter('sortkey', known.length > 0 ? `one of ${known.join(', ')}` : 'absent here')
+        }
+        query.sort = key
+        continue
+      }
       if (name in META_WINDOWS) {
         const value = values.length === 1 ? values[0]! : undefined
         if (value === undefined || !DATE_TIME.test(value)) throw badParameter(name, 'one RFC 3339 date-time')
@@ -173,7 +183,7 @@ function* pageText(
 ): Generator<string> {
   yield '{"data":['
   let count = 0
-  let last: string | undefined
+  let last: ServedRecord | undefined
   let more = false
   for (const record of records) {
     if (state.limit !== undefined && count === state.limit) {
@@ -181,10 +191,13 @@ function* pageText(
       break
     }
     yield count === 0 ? record.text : `,${record.text}`
-    last = record.id
+    last = record
     count++
   }
-  const token = more && last !== undefined ? tokens.issue({...state, after: last}) : null
+  const token =
+    more && last !== undefined
+      ? tokens.issue({...state, after: last.id, ...(last.key === undefined ? {} : {afterKey: last.key})})
+      : null
   yield `],"pageToken":${JSON.stringify(token)}}`
 }
 

@@ -127,3 +127,59 @@ export const SINGLE_VALUED = new Set([
   'endDate.onOrBefore',
   'endDate.onOrAfter',
 ])
+
+/** One sort order of the read API: an SQL expression over the record (NULL sorts as '') and its direction. */
+export interface SortKey {
+  expression: string
+  descending: boolean
+}
+
+const field = (path: string) => `COALESCE(json_extract(r.json, '${path}'), '')`
+const MODIFIED = 'julianday(modified.finished_at)'
+const sorts = (entries: Record<string, string>): Record<string, SortKey> =>
+  Object.fromEntries(
+    Object.entries(entries).flatMap(([name, expression]) => [
+      [`${name}Asc`, {expression, descending: false}],
+      [`${name}Desc`, {expression, descending: true}],
+    ]),
+  )
+const pick = (all: Record<string, SortKey>, names: string[]) =>
+  Object.fromEntries(names.map((name) => [name, all[name]!] as const))
+const dated = sorts({StartDate: field('$.startDate'), EndDate: field('$.endDate')})
+const modifiedDesc = {ModifiedDesc: {expression: MODIFIED, descending: true}}
+
+/** The sortkey values each collection takes (the TK450 OpenAPI's enums), as keyset orders. */
+export const SORT_KEYS: Partial<Record<EntityName, Record<string, SortKey>>> = {
+  Organisation: {...modifiedDesc, ...pick(sorts({DisplayName: field('$.displayName')}), ['DisplayNameAsc'])},
+  Person: {
+    ...modifiedDesc,
+    ...pick(sorts({DisplayName: `${field('$.givenName')} || ' ' || ${field('$.familyName')}`}), ['DisplayNameAsc']),
+    ...sorts({GivenName: field('$.givenName'), FamilyName: field('$.familyName'), CivicNo: field('$.civicNo.value')}),
+  },
+  Placement: {...modifiedDesc, ...dated},
+  Duty: {...modifiedDesc, ...pick(dated, ['StartDateAsc', 'StartDateDesc'])},
+  Group: {...modifiedDesc, ...pick(sorts({DisplayName: field('$.displayName')}), ['DisplayNameAsc']), ...dated},
+  Programme: {...modifiedDesc, ...pick(sorts({Name: field('$.name'), Code: field('$.code')}), ['NameAsc', 'CodeAsc'])},
+  StudyPlan: {...modifiedDesc, ...dated},
+  Syllabus: {
+    ...modifiedDesc,
+    ...sorts({
+      SubjectName: field('$.subjectName'),
+      SubjectCode: field('$.subjectCode'),
+      CourseName: field('$.courseName'),
+      CourseCode: field('$.courseCode'),
+      SubjectDesignation: field('$.subjectDesignation'),
+    }),
+  },
+  SchoolUnitOffering: {...modifiedDesc, ...dated},
+  Activity: {...modifiedDesc, ...pick(sorts({DisplayName: field('$.displayName')}), ['DisplayNameAsc'])},
+  CalendarEvent: {...modifiedDesc, ...sorts({StartTime: field('$.startTime')})},
+  Grade: {
+    ...modifiedDesc,
+    registeredDateAsc: {expression: field('$.registeredDate'), descending: false},
+    registeredDateDesc: {expression: field('$.registeredDate'), descending: true},
+  },
+  Absence: {...modifiedDesc, ...sorts({StartTime: field('$.startTime')})},
+  Resource: {...modifiedDesc, ...pick(sorts({DisplayName: field('$.displayName')}), ['DisplayNameAsc'])},
+  Room: {...modifiedDesc, ...pick(sorts({DisplayName: field('$.displayName')}), ['DisplayNameAsc'])},
+}

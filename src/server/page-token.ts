@@ -7,8 +7,9 @@ export interface PageState {
   /** The first request's filter parameters, as given. */
   query: Record<string, string[]>
   limit?: number
-  /** The last id of the page before. */
+  /** The last id of the page before, and its sort value with a sortkey. */
   after: string
+  afterKey?: string | number
 }
 
 /**

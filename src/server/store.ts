@@ -1,10 +1,12 @@
 import type {EntityName} from '../schema/entity-names.js'
 import type {StagingDatabase} from '../staging/database.js'
-import type {SqlCondition} from './filters.js'
+import type {SortKey, SqlCondition} from './filters.js'
 
 /** One record as the read API serves it: its JSON text with `meta` spliced in, and its id for the next page. */
 export interface ServedRecord {
   id: string
+  /** The value the page is sorted by, with a sortkey (for the next page's keyset). */
+  key?: string | number
   /** The record's JSON with `meta: {created, modified}` first. */
   text: string
 }
@@ -15,8 +17,11 @@ export interface ListQuery {
   conditions: SqlCondition[]
   /** meta.created / meta.modified windows: `after` exclusive, `before` inclusive (RFC 3339). */
   meta: {createdAfter?: string; createdBefore?: string; modifiedAfter?: string; modifiedBefore?: string}
-  /** Keyset: records with an id after this one. */
+  /** Keyset: records after this id (and, with a sort, after this sort value). */
   after?: string
+  afterKey?: string | number
+  /** A sortkey's order; default id order. */
+  sort?: SortKey
   /** At most this many; undefined for all. */
   limit?: number
 }
@@ -33,9 +38,15 @@ export class RecordStore {
   *list(query: ListQuery): Generator<ServedRecord> {
     const where = ['c.scope = ?', 'c.entity = ?']
     const params: unknown[] = [query.scope, query.entity]
+    const sort = query.sort
     if (query.after !== undefined) {
-      where.push('c.id > ?')
-      params.push(query.after)
+      if (sort && query.afterKey !== undefined) {
+        where.push(`((${sort.expression}) ${sort.descending ? '<' : '>'} ? OR ((${sort.expression}) = ? AND c.id > ?))`)
+        params.push(query.afterKey, query.afterKey, query.after)
+      } else {
+        where.push('c.id > ?')
+        params.push(query.after)
+      }
     }
     const window = (column: string, operator: string, value: string | undefined) => {
       if (value === undefined) return
@@ -51,7 +62,9 @@ export class RecordStore {
       where.push(`(${condition.sql})`)
       params.push(...condition.params)
     }
-    const sql = `${SELECT} WHERE ${where.join(' AND ')} ORDER BY c.id${query.limit === undefined ? '' : ' LIMIT ?'}`
+    const select = sort ? SELECT.replace('SELECT c.id,', `SELECT c.id, (${sort.expression}) AS key,`) : SELECT
+    const order = sort ? `(${sort.expression}) ${sort.descending ? 'DESC' : 'ASC'}, c.id` : 'c.id'
+    const sql = `${select} WHERE ${where.join(' AND ')} ORDER BY ${order}${query.limit === undefined ? '' : ' LIMIT ?'}`
     if (query.limit !== undefined) params.push(query.limit)
     for (const row of this.db.prepare(sql).iterate(...params) as IterableIterator<Row>) yield served(row)
   }
@@ -106,6 +119,7 @@ export class RecordStore {
 
 interface Row {
   id: string
+  key?: string | number
   json: string
   created: string
   modified: string
@@ -120,5 +134,9 @@ const SELECT = `SELECT c.id, r.json, created.finished_at AS created, modified.fi
 /** The record's canonical JSON with `meta` spliced in first, without parsing it. */
 function served(row: Row): ServedRecord {
   const meta = `"meta":{"created":${JSON.stringify(row.created)},"modified":${JSON.stringify(row.modified)}}`
-  return {id: row.id, text: row.json === '{}' ? `{${meta}}` : `{${meta},${row.json.slice(1)}`}
+  return {
+    id: row.id,
+    ...(row.key === undefined ? {} : {key: row.key}),
+    text: row.json === '{}' ? `{${meta}}` : `{${meta},${row.json.slice(1)}`,
+  }
 }

@@ -134,8 +134,8 @@ describe('ss12000 serve (work in progress)', () => {
     const second = await get(`/duties?pageToken=${encodeURIComponent(first.body.pageToken!)}`)
     for (const duty of [...first.body.data!, ...second.body.data!] as Array<Record<string, any>>) {
       const person = persons.get(duty.person.id)
-      expect(duty.person.displayName).toBe(`${person.givenName} ${person.familyName}`)
-      expect(duty.dutyAt.displayName).toBe(organisations.get(duty.dutyAt.id).displayName)
+      expect(duty.person.displayName).toBe(`${person!.givenName} ${person!.familyName}`)
+      expect(duty.dutyAt.displayName).toBe(organisations.get(duty.dutyAt.id)!.displayName)
     }
     const plain = await get('/duties?limit=1')
     expect((plain.body.data![0] as Record<string, any>).person.displayName).toBeUndefined()

@@ -26,6 +26,14 @@ const person = (index: number): StagedRecord => {
   return {entity: 'Person', id, value: {id, givenName: `Namn${index}`, familyName: index % 2 ? 'Ek' : 'Al'}}
 }
 const persons = Array.from({length: 23}, (_, index) => person(index))
+const text = (record: StagedRecord, key: string) => String((record.value as Record<string, unknown>)[key])
+/** The read API's order: the sort value (text order, as SQLite compares), ties by id ascending. */
+function compare(a: StagedRecord, b: StagedRecord, key: string, direction: 1 | -1): number {
+  const x = text(a, key)
+  const y = text(b, key)
+  if (x !== y) return (x < y ? -1 : 1) * direction
+  return a.id < b.id ? -1 : 1
+}
 
 beforeAll(async () => {
   temp = await makeTempDir('ss12000-serve-')
@@ -60,6 +68,25 @@ describe('the read API (work in progress)', () => {
       }
       expect(seen).toEqual(persons.map((record) => record.id).sort())
     }
+  })
+
+  it('pages in a sortkey order by keyset, ties broken by id, each record once', async () => {
+    for (const [sortkey, order] of [
+      ['FamilyNameAsc', (a: StagedRecord, b: StagedRecord) => compare(a, b, 'familyName', 1)],
+      ['FamilyNameDesc', (a: StagedRecord, b: StagedRecord) => compare(a, b, 'familyName', -1)],
+      ['GivenNameDesc', (a: StagedRecord, b: StagedRecord) => compare(a, b, 'givenName', -1)],
+    ] as const) {
+      const seen: string[] = []
+      let page = await get(`/persons?limit=4&sortkey=${sortkey}`)
+      for (;;) {
+        expect(page.status).toBe(200)
+        seen.push(...(page.body.data as Array<{id: string}>).map((record) => record.id))
+        if (page.body.pageToken === null) break
+        page = await get(`/persons?pageToken=${encodeURIComponent(String(page.body.pageToken))}`)
+      }
+      expect(seen, sortkey).toEqual([...persons].sort(order).map((record) => record.id))
+    }
+    expect((await get('/persons?sortkey=ShoeSizeAsc')).status).toBe(400)
   })
 
   it('refuses filters with a pageToken, forged tokens, unknown filters and bad values with 400', async () => {
