@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {dbFlag} from '../cli/flags.js'
+import {dbFlag, profileFlag} from '../cli/flags.js'
 import {SERVE_TOKEN_ENV, startServer, tokensFromEnvironment} from '../services/serve.js'
 import {databasePath} from '../staging/location.js'
+import {localTimestamp} from '../util.js'
 
 export default class Serve extends BaseCommand<typeof Serve> {
   static override summary = 'Serve a staged scope as a standard SS 12000 read API (work in progress).'
@@ -33,6 +34,12 @@ Prints the base URL on one line once it listens, then serves until interrupted (
       allowNo: true,
       summary: `Require a bearer token from ${SERVE_TOKEN_ENV}; --no-auth only on loopback.`,
     }),
+    ingest: Flags.boolean({
+      default: false,
+      summary:
+        "Serve Skolverket's ingest API too: POST/PUT/DELETE on organisations, persons, groups, duties, activities.",
+    }),
+    profile: profileFlag,
     cert: Flags.string({
       helpValue: '<file>',
       summary: 'TLS certificate (PEM); with --key, serve HTTPS.',
@@ -52,6 +59,8 @@ Prints the base URL on one line once it listens, then serves until interrupted (
       basePath: flags['base-path'],
       ...(flags.auth ? {tokens: tokensFromEnvironment()} : {}),
       ...(flags.cert && flags.key ? {tls: {certPath: flags.cert, keyPath: flags.key}} : {}),
+      ...(flags.ingest ? {ingest: {profile: flags.profile}} : {}),
+      now: () => localTimestamp(),
     })
     this.log(
       `Serving scope ${server.scope} of ${dbPath} at ${server.url}${flags.auth ? ' (bearer token required)' : ' (no auth)'}`,

@@ -7,6 +7,7 @@ import {ENTITY_NAMES, ENTITY_NAMING, entityFromName, type EntityName} from '../s
 import type {StagingDatabase} from '../staging/database.js'
 import {COLLECTION_FILTERS, SINGLE_VALUED, SORT_KEYS} from './filters.js'
 import {type PageState, PageTokens} from './page-token.js'
+import {type IngestOptions, registerIngest} from './ingest.js'
 import {withReferenceNames} from './reference-names.js'
 import {type ListQuery, RecordStore, type ServedRecord} from './store.js'
 
@@ -21,6 +22,8 @@ export interface ServerOptions {
   basePath?: string
   /** TLS: PEM certificate and key. */
   https?: {cert: Buffer; key: Buffer}
+  /** Serve Skolverket's ingest API too (writes land as batches of their own). */
+  ingest?: Omit<IngestOptions, 'scope'>
 }
 
 /** The read API's error body, with the standard's status codes. */
@@ -172,6 +175,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     return query
   }
+
+  if (options.ingest) registerIngest(app, base, {...options.ingest, scope: options.scope})
 
   return app
 }

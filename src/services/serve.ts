@@ -3,6 +3,7 @@ import type {AddressInfo} from 'node:net'
 import {isIP} from 'node:net'
 
 import {UsageError} from '../errors.js'
+import type {ProfileName} from '../schema/profiles.js'
 import {buildServer} from '../server/app.js'
 import {openStagingDatabase} from '../staging/database.js'
 import {resolveScope} from '../staging/read.js'
@@ -19,6 +20,9 @@ export interface ServeOptions {
   /** Tokens to accept; undefined: no auth (loopback only). */
   tokens?: string[]
   tls?: {certPath: string; keyPath: string}
+  /** Serve the ingest API too, validating against this profile. */
+  ingest?: {profile: ProfileName}
+  now: () => string
 }
 
 export interface RunningServer {
@@ -57,17 +61,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw error
   }
   const basePath = options.basePath.replace(/\/+$/, '')
+  // The ingest API writes through a connection of its own: the read API's open page streams keep theirs busy.
+  const writer = options.ingest ? openStagingDatabase(options.dbPath) : undefined
   const app = buildServer({
     db,
     scope,
     basePath,
     ...(options.tokens === undefined ? {} : {tokens: options.tokens}),
     ...(https === undefined ? {} : {https}),
+    ...(writer && options.ingest ? {ingest: {db: writer, profile: options.ingest.profile, now: options.now}} : {}),
   })
   try {
     await app.listen({host: options.host, port: options.port})
   } catch (error) {
     db.close()
+    writer?.close()
     throw new UsageError(`Cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`)
   }
   const address = app.server.address() as AddressInfo
@@ -78,6 +86,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     close: async () => {
       await app.close()
       db.close()
+      writer?.close()
     },
   }
 }

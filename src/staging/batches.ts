@@ -45,7 +45,10 @@ export interface EntityChanges {
   added: number
   changed: number
   unchanged: number
-  /** Records the scope held that this batch lacks; always 0 for a partial batch, whose absences mean nothing. */
+  /**
+   * Records the scope held that this batch lacks (a partial batch's absences mean nothing, so count 0), or that it
+   * removed on purpose (`remove`, an ingest DELETE).
+   */
   absent: number
   /** Per top-level field, how many changed records differ in it. */
   fields: Record<string, number>
@@ -102,6 +105,7 @@ export class BatchWriter {
       insertCurrent: Statement
       updateCurrent: Statement
       touchCurrent: Statement
+      deleteCurrent: Statement
     },
   ) {}
 
@@ -150,6 +154,7 @@ export class BatchWriter {
           `UPDATE current SET batch = ?, sha256 = ?, seen = ? WHERE scope = ? AND entity = ? AND id = ?`,
         ),
         touchCurrent: db.prepare(`UPDATE current SET seen = ? WHERE scope = ? AND entity = ? AND id = ?`),
+        deleteCurrent: db.prepare(`DELETE FROM current WHERE scope = ? AND entity = ? AND id = ?`),
       })
     } catch (error) {
       db.exec('ROLLBACK')
@@ -189,6 +194,21 @@ export class BatchWriter {
     const previous = JSON.parse(this.statements.previousJson.get(record.entity, record.id, before.batch) as string)
     const fields = new Set(fieldChanges(previous, JSON.parse(json)).map((change) => topField(change.path)))
     for (const field of fields) changes.fields[field] = (changes.fields[field] ?? 0) + 1
+  }
+
+  /**
+   * Removes a record the scope holds (an ingest DELETE): a removal row, and out of `current`. False when the scope
+   * held no such record.
+   */
+  remove(entity: EntityName, id: string): boolean {
+    const {scope} = this.input
+    const before = this.statements.current.get(scope, entity, id) as CurrentRow | undefined
+    if (before === undefined) return false
+    if (before.seen === this.batch) throw new DuplicateRecordError(entity, id)
+    this.statements.insertRecord.run(entity, id, this.batch, null, null, null, null)
+    this.statements.deleteCurrent.run(scope, entity, id)
+    ;(this.entities[entity] ??= emptyChanges()).absent++
+    return true
   }
 
   /**
