@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: throughput of the toolkit against the bare libraries on the same data in the same run, reported as
  * ratios (absolute numbers depend on the machine). `npm run bench -- validate`, `-- readers`, `-- convert` or
- * `-- stage` runs one part.
+ * `-- stage` or `-- serve` runs one part.
  */
 import {cpus, totalmem} from 'node:os'
 
 import {benchConvert} from './convert.js'
 import {benchReaders} from './readers.js'
+import {benchServe} from './serve.js'
 import {benchStage} from './stage.js'
 import {benchValidate} from './validate.js'
 
@@ -15,6 +16,7 @@ const parts: Record<string, () => Promise<void>> = {
   readers: benchReaders,
   convert: benchConvert,
   stage: benchStage,
+  serve: benchServe,
 }
 const wanted = process.argv.slice(2)
 const cpu = cpus()[0]?.model ?? 'cpu'
