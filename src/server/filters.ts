@@ -52,6 +52,17 @@ const nameContains: FilterRule = (values) => ({
   params: values.flatMap((value) => [value, value, value]),
 })
 
+/** Activities `member`: the person is a member of one of the activity's groups, as the scope holds them. */
+const member: FilterRule = (values) => ({
+  sql: `EXISTS (
+    SELECT 1 FROM json_each(r.json, '$.groups') g
+    JOIN current gc ON gc.scope = c.scope AND gc.entity = 'Group' AND gc.id = json_extract(g.value, '$.id')
+    JOIN record gr ON gr.entity = 'Group' AND gr.id = gc.id AND gr.batch = gc.batch
+    JOIN json_each(gr.json, '$.groupMemberships') m
+    WHERE json_extract(m.value, '$.person.id') IN (${placeholders(values)}))`,
+  params: values,
+})
+
 const dates = (prefix: 'startDate' | 'endDate'): Record<string, FilterRule> => ({
   [`${prefix}.onOrBefore`]: dateWindow(`$.${prefix}`, '<=', prefix === 'endDate'),
   [`${prefix}.onOrAfter`]: dateWindow(`$.${prefix}`, '>=', prefix === 'endDate'),
@@ -103,6 +114,7 @@ export const COLLECTION_FILTERS: Partial<Record<EntityName, Record<string, Filte
   StudyPlan: {student: equals('$.student.id'), ...windows},
   SchoolUnitOffering: {organisation: equals('$.organisation.id')},
   Activity: {
+    member,
     teacher: contains('$.teachers', '$.duty.id'),
     organisation: equals('$.organisation.id'),
     group: contains('$.groups', '$.id'),

@@ -93,6 +93,21 @@ describe('ss12000 serve (work in progress)', () => {
     expect(byCivicNo.body.data!.map((record) => record.id)).toEqual([first!.id])
     const named = await get(`/persons?nameContains=${encodeURIComponent(first!.givenName.toUpperCase())}`)
     expect(named.body.data!.map((record) => record.id)).toContain(first!.id)
+    // member: activities of the groups the person is a member of.
+    const groups = JSON.parse(await readFile(join(REPO_ROOT, 'examples', 'ss12000', 'groups.json'), 'utf8')) as Array<{
+      id: string
+      groupMemberships?: Array<{person: {id: string}}>
+    }>
+    const activities = JSON.parse(
+      await readFile(join(REPO_ROOT, 'examples', 'ss12000', 'activities.json'), 'utf8'),
+    ) as Array<{id: string; groups: Array<{id: string}>}>
+    const memberOf = new Set(
+      groups.filter((group) => group.groupMemberships?.some((m) => m.person.id === first!.id)).map((group) => group.id),
+    )
+    const expected = activities.filter((activity) => activity.groups.some((group) => memberOf.has(group.id)))
+    const taught = await get(`/activities?member=${first!.id}&limit=1000`)
+    expect(taught.body.data!.map((record) => record.id).sort()).toEqual(expected.map((activity) => activity.id).sort())
+    expect(expected.length).toBeGreaterThan(0)
     const klass = await get('/groups?groupType=Klass')
     for (const group of klass.body.data! as unknown as Array<{groupType: string}>) expect(group.groupType).toBe('Klass')
     const response = await fetch(`${base}/persons/lookup`, {
