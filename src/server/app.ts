@@ -5,7 +5,7 @@ import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} f
 
 import {ENTITY_NAMES, ENTITY_NAMING, entityFromName, type EntityName} from '../schema/entity-names.js'
 import type {StagingDatabase} from '../staging/database.js'
-import {COLLECTION_FILTERS, SINGLE_VALUED, SORT_KEYS} from './filters.js'
+import {COLLECTION_FILTERS, REQUIRED_FILTERS, SINGLE_VALUED, SORT_KEYS} from './filters.js'
 import {type PageState, PageTokens} from './page-token.js'
 import {type IngestOptions, registerIngest} from './ingest.js'
 import {withReferenceNames} from './reference-names.js'
@@ -146,6 +146,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   function compileQuery(entity: EntityName, state: Omit<PageState, 'after'> & {after?: string}): ListQuery {
     const filters = COLLECTION_FILTERS[entity] ?? {}
+    const missing = (REQUIRED_FILTERS[entity] ?? []).filter((name) => state.query[name] === undefined)
+    if (missing.length > 0) {
+      throw new ApiError(400, 'BadRequest', `/${ENTITY_NAMING[entity].collection} requires ${missing.join(' and ')}.`)
+    }
     const query: ListQuery = {scope: options.scope, entity, conditions: [], meta: {}}
     if (state.after !== undefined) query.after = state.after
     if (state.afterKey !== undefined) query.afterKey = state.afterKey
@@ -171,6 +175,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         throw new ApiError(400, 'BadRequest', `${name} is not a filter of /${ENTITY_NAMING[entity].collection}.`)
       if (SINGLE_VALUED.has(name) && values.length > 1) throw badParameter(name, 'one value')
       if (/Date\.on/.test(name) && !DATE.test(values[0] ?? '')) throw badParameter(name, 'a date (YYYY-MM-DD)')
+      if (/Time\.on/.test(name) && !DATE_TIME.test(values[0] ?? '') && !DATE.test(values[0] ?? '')) {
+        throw badParameter(name, 'a date-time (RFC 3339) or a date')
+      }
       query.conditions.push(rule(values))
     }
     return query

@@ -41,6 +41,23 @@ export const dateWindow =
     params: [values[0]],
   })
 
+/**
+ * A time window on a date-time field, compared as instants (offsets differ between systems). A date alone means the
+ * whole day: `onOrBefore=2026-03-02` takes the events of that day too.
+ */
+export const timeWindow =
+  (path: string, comparison: '<=' | '>='): FilterRule =>
+  (values) => {
+    const value = values[0]
+    const wholeDay = comparison === '<=' && /^\d{4}-\d{2}-\d{2}$/.test(value ?? '')
+    return {
+      sql: wholeDay
+        ? `julianday(json_extract(r.json, '${path}')) < julianday(?, '+1 day')`
+        : `julianday(json_extract(r.json, '${path}')) ${comparison} julianday(?)`,
+      params: [value],
+    }
+  }
+
 /** Every value matches one of the name fields, case-insensitively (persons `nameContains`). */
 const nameContains: FilterRule = (values) => ({
   sql: values
@@ -119,6 +136,13 @@ export const COLLECTION_FILTERS: Partial<Record<EntityName, Record<string, Filte
     organisation: equals('$.organisation.id'),
     group: contains('$.groups', '$.id'),
   },
+  CalendarEvent: {
+    'startTime.onOrAfter': timeWindow('$.startTime', '>='),
+    'startTime.onOrBefore': timeWindow('$.startTime', '<='),
+    'endTime.onOrAfter': timeWindow('$.endTime', '>='),
+    'endTime.onOrBefore': timeWindow('$.endTime', '<='),
+    activity: equals('$.activity.id'),
+  },
   Resource: {organisation: equals('$.organisation.id')},
   Room: {organisation: equals('$.organisation.id')},
 }
@@ -138,7 +162,17 @@ export const SINGLE_VALUED = new Set([
   'startDate.onOrAfter',
   'endDate.onOrBefore',
   'endDate.onOrAfter',
+  'startTime.onOrAfter',
+  'startTime.onOrBefore',
+  'endTime.onOrAfter',
+  'endTime.onOrBefore',
+  'activity',
 ])
+
+/** Parameters a collection's first page must have (the standard requires them). */
+export const REQUIRED_FILTERS: Partial<Record<EntityName, string[]>> = {
+  CalendarEvent: ['startTime.onOrAfter', 'startTime.onOrBefore'],
+}
 
 /** One sort order of the read API: an SQL expression over the record (NULL sorts as '') and its direction. */
 export interface SortKey {

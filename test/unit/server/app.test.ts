@@ -38,8 +38,18 @@ function compare(a: StagedRecord, b: StagedRecord, key: string, direction: 1 | -
 beforeAll(async () => {
   temp = await makeTempDir('ss12000-serve-')
   db = openStagingDatabase(join(temp.dir, 'serve.db'))
-  writeBatch(db, input(9), [...persons, person(99)])
-  writeBatch(db, input(10), persons)
+  const lesson: StagedRecord = {
+    entity: 'CalendarEvent',
+    id: 'c0000000-0000-4000-8000-000000000001',
+    value: {
+      id: 'c0000000-0000-4000-8000-000000000001',
+      activity: {id: 'a0000000-0000-4000-8000-000000000001'},
+      startTime: '2026-03-02T08:00:00+01:00',
+      endTime: '2026-03-02T09:00:00+01:00',
+    },
+  }
+  writeBatch(db, input(9), [...persons, person(99), lesson])
+  writeBatch(db, input(10), [...persons, lesson])
   app = buildServer({db, scope: 's', tokens: [TOKEN]})
   await app.listen({host: '127.0.0.1', port: 0})
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
@@ -97,6 +107,29 @@ describe('the read API (work in progress)', () => {
     expect((await get('/persons?shoeSize=42')).body).toMatchObject({code: 'BadRequest'})
     expect((await get('/persons?limit=0')).status).toBe(400)
     expect((await get('/persons?meta.modified.after=yesterday')).status).toBe(400)
+    // The standard requires a start-time window of calendarEvents.
+    expect((await get('/calendarEvents')).body).toMatchObject({
+      code: 'BadRequest',
+      message: expect.stringContaining('requires'),
+    })
+    const window = 'startTime.onOrAfter=2026-01-01&startTime.onOrBefore=2026-12-31T23:59:59%2B01:00'
+    const lessons = async (after: string) =>
+      (
+        (await get(`/calendarEvents?startTime.onOrAfter=${after}&startTime.onOrBefore=2026-12-31`)).body
+          .data as unknown[]
+      ).length
+    // 08:00+01:00 is 07:00Z: the window compares instants, whatever the offsets.
+    expect(await lessons('2026-03-02T06:30:00Z')).toBe(1)
+    expect(await lessons('2026-03-02T07:30:00Z')).toBe(0)
+    const until = async (before: string) =>
+      (
+        (await get(`/calendarEvents?startTime.onOrAfter=2026-01-01&startTime.onOrBefore=${before}`)).body
+          .data as unknown[]
+      ).length
+    // A date alone is the whole day.
+    expect(await until('2026-03-02')).toBe(1)
+    expect(await until('2026-03-01')).toBe(0)
+    expect((await get(`/calendarEvents?${window}`)).status).toBe(200)
   })
 
   it('answers 403 without a valid token, 404 for an unknown id, and deletedEntities from history', async () => {
