@@ -5,13 +5,25 @@ import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} f
 
 import {ENTITY_NAMES, ENTITY_NAMING, entityFromName, type EntityName} from '../schema/entity-names.js'
 import type {StagingDatabase} from '../staging/database.js'
-import {COLLECTION_FILTERS, REQUIRED_FILTERS, SINGLE_VALUED, SORT_KEYS} from './filters.js'
+import {isRecord} from '../util.js'
+import {aggregatedAttendance} from './aggregated-attendance.js'
+import {expansionsOf, withExpansions} from './expand.js'
+import {
+  ARRAY_FILTERS,
+  COLLECTION_FILTERS,
+  LOOKUP_KEYS,
+  parameterFormat,
+  RELATIONSHIP_FILTERS,
+  relationshipCondition,
+  REQUIRED_FILTERS,
+  SORT_KEYS,
+  type SqlCondition,
+} from './filters.js'
 import {type PageState, PageTokens} from './page-token.js'
 import {type IngestOptions, registerIngest} from './ingest.js'
 import {withReferenceNames} from './reference-names.js'
 import {type ListQuery, RecordStore, type ServedRecord} from './store.js'
 
-/** WORK IN PROGRESS (issue 6): the read API over a staged scope. See SERVE-WIP.md. */
 export interface ServerOptions {
   db: StagingDatabase
   scope: string
@@ -37,7 +49,7 @@ class ApiError extends Error {
   }
 }
 
-/** Collections with a list, get and lookup (SPEC-NOTES §3); the others are not served from staging. */
+/** Collections with a get and lookup (SPEC-NOTES §3); aggregatedAttendance is a list only, computed. */
 const SERVED: readonly EntityName[] = ENTITY_NAMES.filter(
   (entity) => entity !== 'AggregatedAttendance' && entity !== 'Subscription',
 )
@@ -50,10 +62,17 @@ const META_WINDOWS = {
 } as const
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/
 const DATE = /^\d{4}-\d{2}-\d{2}$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The parameters a list takes besides its filters: they shape the answer, not which records. */
+const SHAPING = new Set(['expand', 'expandReferenceNames'])
+
+type FirstPage = Omit<PageState, 'after'> & {after?: string}
 
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({logger: false, ...(options.https ? {https: options.https} : {})}) as unknown as FastifyInstance
   const base = options.basePath ?? ''
+  const scope = options.scope
   const store = new RecordStore(options.db)
   const pageTokens = options.pageTokens ?? new PageTokens()
 
@@ -81,20 +100,34 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const collection = ENTITY_NAMING[entity].collection
     app.get(`${base}/${collection}`, async (request, reply) => sendPage(request, reply, entity))
     app.get<{Params: {id: string}}>(`${base}/${collection}/:id`, async (request, reply) => {
-      const record = store.get(options.scope, entity, request.params.id)
+      const query = shapingOnly(entity, queryValues(request))
+      const record = store.get(scope, entity, request.params.id)
       if (!record) throw new ApiError(404, 'NotFound', `No ${entity} with id ${request.params.id}.`)
-      const [named] = expandNames(queryValues(request))
-        ? withReferenceNames(options.db, options.scope, entity, [record])
-        : [record]
-      return reply.type('application/json').send(named!.text)
+      const [shaped] = [...shape(entity, query, [record])]
+      return reply.type('application/json').send(shaped!.text)
     })
     app.post<{Body: unknown}>(`${base}/${collection}/lookup`, async (request, reply) => {
-      const body = request.body as {ids?: unknown; civicNos?: unknown} | null
-      const ids = stringList(body?.ids, 'ids')
-      const civicNos = entity === 'Person' ? stringList(body?.civicNos, 'civicNos') : []
-      return sendStream(reply, arrayText(store.lookup(options.scope, entity, ids, civicNos)))
+      const query = shapingOnly(entity, queryValues(request))
+      if (!isRecord(request.body)) throw new ApiError(400, 'BadRequest', 'The body must be a JSON object.')
+      const keys = LOOKUP_KEYS[entity] ?? {}
+      const conditions: SqlCondition[] = []
+      let ids: string[] = []
+      for (const [key, value] of Object.entries(request.body)) {
+        const values = stringList(value, key)
+        if (key === 'ids') ids = values
+        else if (keys[key]) {
+          if (values.length > 0) conditions.push(keys[key](values, scope))
+        } else {
+          const known = ['ids', ...Object.keys(keys)].join(', ')
+          throw new ApiError(400, 'BadRequest', `/${collection}/lookup takes ${known}; not ${key}.`)
+        }
+      }
+      return sendStream(reply, arrayText(shape(entity, query, store.lookup(scope, entity, ids, conditions))))
     })
   }
+  app.get(`${base}/${ENTITY_NAMING.AggregatedAttendance.collection}`, async (request, reply) =>
+    sendPage(request, reply, 'AggregatedAttendance'),
+  )
 
   app.get(`${base}/deletedEntities`, async (request, reply) => {
     const query = queryValues(request)
@@ -106,7 +139,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         throw badParameter('entities', 'Code_ObjectType values')
       return entity
     })
-    const deleted = store.deleted(options.scope, after ?? '0000-01-01T00:00:00Z', entities)
+    const deleted = store.deleted(scope, after ?? '0000-01-01T00:00:00Z', entities)
     const data: Record<string, string[]> = {}
     for (const [entity, ids] of deleted) data[ENTITY_NAMING[entity].deletedKey!] = ids
     return reply.send({data, pageToken: null})
@@ -116,7 +149,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   async function sendPage(request: FastifyRequest, reply: FastifyReply, entity: EntityName): Promise<FastifyReply> {
     const collection = ENTITY_NAMING[entity].collection
     const given = queryValues(request)
-    let state: Omit<PageState, 'after'> & {after?: string}
+    let state: FirstPage
     if (given.pageToken !== undefined) {
       const others = Object.keys(given).filter((key) => key !== 'pageToken' && key !== 'limit')
       if (others.length > 0) {
@@ -135,26 +168,54 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const {limit: _limit, ...query} = given
       state = {collection, query, ...(given.limit === undefined ? {} : {limit: parseLimit(given)})}
     }
-    const listQuery = compileQuery(entity, state)
-    let records: Iterable<ServedRecord> = store.list({
-      ...listQuery,
-      ...(state.limit === undefined ? {} : {limit: state.limit + 1}),
-    })
-    if (expandNames(state.query)) records = withReferenceNames(options.db, options.scope, entity, records)
-    return sendStream(reply, pageText(records, state, pageTokens))
+    const more = state.limit === undefined ? undefined : state.limit + 1
+    const records =
+      entity === 'AggregatedAttendance' ? aggregatedPage(state, more) : store.list(compileQuery(entity, state, more))
+    return sendStream(reply, pageText(shape(entity, state.query, records), state, pageTokens))
   }
 
-  function compileQuery(entity: EntityName, state: Omit<PageState, 'after'> & {after?: string}): ListQuery {
-    const filters = COLLECTION_FILTERS[entity] ?? {}
-    const missing = (REQUIRED_FILTERS[entity] ?? []).filter((name) => state.query[name] === undefined)
-    if (missing.length > 0) {
-      throw new ApiError(400, 'BadRequest', `/${ENTITY_NAMING[entity].collection} requires ${missing.join(' and ')}.`)
+  /** expand and expandReferenceNames, as the query asks. */
+  function shape(
+    entity: EntityName,
+    query: Record<string, string[]>,
+    records: Iterable<ServedRecord>,
+  ): Iterable<ServedRecord> {
+    const expand = query.expand ?? []
+    let shaped = expand.length > 0 ? withExpansions(store, scope, entity, expand, records) : records
+    if (expandNames(query)) shaped = withReferenceNames(options.db, scope, entity, shaped)
+    return shaped
+  }
+
+  /** A get's or lookup's query: only expand and expandReferenceNames, checked. */
+  function shapingOnly(entity: EntityName, query: Record<string, string[]>): Record<string, string[]> {
+    for (const name of Object.keys(query)) {
+      if (!SHAPING.has(name)) throw new ApiError(400, 'BadRequest', `${name} is not a parameter here.`)
     }
-    const query: ListQuery = {scope: options.scope, entity, conditions: [], meta: {}}
+    checkShaping(entity, query)
+    return query
+  }
+
+  function checkShaping(entity: EntityName, query: Record<string, string[]>): void {
+    expandNames(query)
+    const known = expansionsOf(entity)
+    for (const value of query.expand ?? []) {
+      if (!known.includes(value)) {
+        throw badParameter('expand', known.length > 0 ? `one or more of ${known.join(', ')}` : 'absent here')
+      }
+    }
+  }
+
+  function compileQuery(entity: EntityName, state: FirstPage, limit: number | undefined): ListQuery {
+    const collection = ENTITY_NAMING[entity].collection
+    checkRequired(entity, state.query)
+    checkShaping(entity, state.query)
+    const filters = COLLECTION_FILTERS[entity] ?? {}
+    const query: ListQuery = {scope, entity, conditions: [], meta: {}, ...(limit === undefined ? {} : {limit})}
     if (state.after !== undefined) query.after = state.after
     if (state.afterKey !== undefined) query.afterKey = state.afterKey
+    const relationship: Record<string, string> = {}
     for (const [name, values] of Object.entries(state.query)) {
-      if (name === 'expandReferenceNames') continue
+      if (SHAPING.has(name)) continue
       if (name === 'sortkey') {
         const key = values.length === 1 ? SORT_KEYS[entity]?.[values[0]!] : undefined
         if (!key) {
@@ -170,22 +231,66 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         query.meta[META_WINDOWS[name as keyof typeof META_WINDOWS]] = value
         continue
       }
+      const grouped = entity === 'Person' && RELATIONSHIP_FILTERS.includes(name)
       const rule = filters[name]
-      if (!rule)
-        throw new ApiError(400, 'BadRequest', `${name} is not a filter of /${ENTITY_NAMING[entity].collection}.`)
-      if (SINGLE_VALUED.has(name) && values.length > 1) throw badParameter(name, 'one value')
-      if (/Date\.on/.test(name) && !DATE.test(values[0] ?? '')) throw badParameter(name, 'a date (YYYY-MM-DD)')
-      if (/Time\.on/.test(name) && !DATE_TIME.test(values[0] ?? '') && !DATE.test(values[0] ?? '')) {
-        throw badParameter(name, 'a date-time (RFC 3339) or a date')
-      }
-      query.conditions.push(rule(values))
+      if (!rule && !grouped) throw new ApiError(400, 'BadRequest', `${name} is not a filter of /${collection}.`)
+      checkValues(entity, name, values)
+      if (grouped) relationship[name] = values[0]!
+      else query.conditions.push(rule!(values, scope))
     }
+    if (Object.keys(relationship).length > 0) query.conditions.push(relationshipCondition(relationship, scope))
     return query
   }
 
-  if (options.ingest) registerIngest(app, base, {...options.ingest, scope: options.scope})
+  /** `/aggregatedAttendance`: its own parameters, over the attendance staged. */
+  function aggregatedPage(state: FirstPage, limit: number | undefined): Iterable<ServedRecord> {
+    const entity = 'AggregatedAttendance'
+    checkRequired(entity, state.query)
+    checkShaping(entity, state.query)
+    const query = state.query
+    for (const [name, values] of Object.entries(query)) {
+      if (SHAPING.has(name)) continue
+      if (!['startDate', 'endDate', 'organisation', 'schoolType', 'student'].includes(name)) {
+        throw new ApiError(400, 'BadRequest', `${name} is not a filter of /aggregatedAttendance.`)
+      }
+      checkValues(entity, name, values)
+    }
+    return aggregatedAttendance(options.db, {
+      scope,
+      startDate: query.startDate![0]!,
+      endDate: query.endDate![0]!,
+      ...(query.organisation ? {organisation: query.organisation[0]!} : {}),
+      ...(query.schoolType ? {schoolTypes: query.schoolType} : {}),
+      ...(query.student ? {students: query.student} : {}),
+      ...(state.after === undefined ? {} : {after: state.after}),
+      ...(limit === undefined ? {} : {limit}),
+    })
+  }
+
+  if (options.ingest) registerIngest(app, base, {...options.ingest, scope})
 
   return app
+}
+
+function checkRequired(entity: EntityName, query: Record<string, string[]>): void {
+  const missing = (REQUIRED_FILTERS[entity] ?? []).filter((name) => query[name] === undefined)
+  if (missing.length > 0) {
+    throw new ApiError(400, 'BadRequest', `/${ENTITY_NAMING[entity].collection} requires ${missing.join(' and ')}.`)
+  }
+}
+
+/** A filter's values: how many (one, unless the standard makes it an array) and their format. */
+function checkValues(entity: EntityName, name: string, values: string[]): void {
+  if (values.length > 1 && !ARRAY_FILTERS[entity]?.has(name)) throw badParameter(name, 'one value')
+  const format = parameterFormat(entity, name)
+  for (const value of values) {
+    if (format === 'uuid' && !UUID.test(value)) throw badParameter(name, 'a uuid')
+    if (format === 'date' && !DATE.test(value)) throw badParameter(name, 'a date (YYYY-MM-DD)')
+    if (format === 'date-time' && !DATE_TIME.test(value) && !DATE.test(value)) {
+      throw badParameter(name, 'a date-time (RFC 3339) or a date')
+    }
+    if (Array.isArray(format) && !format.includes(value)) throw badParameter(name, `one of ${format.join(', ')}`)
+  }
 }
 
 function* pageText(

@@ -34,7 +34,7 @@ export function* withReferenceNames(
         const target = at(value, reference.pointer)
         if (isRecord(target)) target.displayName = name
       }
-      yield {id: chunk[index]!.id, text: JSON.stringify(value)}
+      yield {...chunk[index]!, text: JSON.stringify(value)}
     }
     chunk = []
   }

@@ -76,21 +76,49 @@ export class RecordStore {
     return row === undefined ? undefined : served(row)
   }
 
-  /** Records by id (and, for persons, by civic number), each once, in id order. */
-  *lookup(scope: string, entity: EntityName, ids: string[], civicNos: string[] = []): Generator<ServedRecord> {
-    const conditions: string[] = []
+  /** Records by id or any of the lookup conditions (persons' civic numbers…), each once, in id order. */
+  *lookup(
+    scope: string,
+    entity: EntityName,
+    ids: readonly string[],
+    conditions: SqlCondition[] = [],
+  ): Generator<ServedRecord> {
+    const found: string[] = []
     const params: unknown[] = [scope, entity]
     if (ids.length > 0) {
-      conditions.push(`c.id IN (SELECT value FROM json_each(?))`)
+      found.push(`c.id IN (SELECT value FROM json_each(?))`)
       params.push(JSON.stringify(ids))
     }
-    if (civicNos.length > 0) {
-      conditions.push(`json_extract(r.json, '$.civicNo.value') IN (SELECT value FROM json_each(?))`)
-      params.push(JSON.stringify(civicNos))
+    for (const condition of conditions) {
+      found.push(`(${condition.sql})`)
+      params.push(...condition.params)
     }
-    if (conditions.length === 0) return
-    const sql = `${SELECT} WHERE c.scope = ? AND c.entity = ? AND (${conditions.join(' OR ')}) ORDER BY c.id`
+    if (found.length === 0) return
+    const sql = `${SELECT} WHERE c.scope = ? AND c.entity = ? AND (${found.join(' OR ')}) ORDER BY c.id`
     for (const row of this.db.prepare(sql).iterate(...params) as IterableIterator<Row>) yield served(row)
+  }
+
+  /**
+   * The records of `entity` that refer to one of `owners`: `owner` is an SQL expression over the record (`r.json`) or,
+   * with `each`, over each item of the array at that path (`e.value`). Every match comes with the owner's id and the
+   * item's JSON, for `expand` to embed them.
+   */
+  *referring(
+    scope: string,
+    entity: EntityName,
+    holder: {owner: string; each?: string},
+    owners: readonly string[],
+  ): Generator<{owner: string; item: string | null; record: ServedRecord}> {
+    const select = SELECT.replace(
+      'SELECT c.id,',
+      `SELECT ${holder.owner} AS owner, ${holder.each ? 'e.value' : 'NULL'} AS item, c.id,`,
+    )
+    const each = holder.each ? ` JOIN json_each(r.json, '${holder.each}') e` : ''
+    const sql = `${select}${each} WHERE c.scope = ? AND c.entity = ? AND ${holder.owner} IN (SELECT value FROM json_each(?)) ORDER BY c.id`
+    const rows = this.db.prepare(sql).iterate(scope, entity, JSON.stringify(owners)) as IterableIterator<
+      Row & {owner: string; item: string | null}
+    >
+    for (const row of rows) yield {owner: row.owner, item: row.item, record: served(row)}
   }
 
   /**

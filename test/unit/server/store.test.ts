@@ -2,7 +2,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {COLLECTION_FILTERS} from '../../../src/server/filters.js'
+import {COLLECTION_FILTERS, LOOKUP_KEYS} from '../../../src/server/filters.js'
 import {RecordStore} from '../../../src/server/store.js'
 import {writeBatch, type BatchInput, type StagedRecord} from '../../../src/staging/batches.js'
 import {openStagingDatabase, type StagingDatabase} from '../../../src/staging/database.js'
@@ -77,16 +77,19 @@ describe('RecordStore', () => {
     // 09:30 in UTC+01:00 is 08:30Z: compared as instants, not as text.
     expect(ids(list({meta: {createdAfter: '2026-11-27T08:30:00Z'}}))).toEqual([])
     const nameContains = COLLECTION_FILTERS.Person!.nameContains!
-    expect(ids(list({conditions: [nameContains(['alva', 'EK'])]}))).toEqual(['p1'])
-    expect(ids(list({conditions: [COLLECTION_FILTERS.Person!.civicNo!(['201002022385'])]}))).toEqual(['p2'])
-    const klass = COLLECTION_FILTERS.Group!.groupType!(['Klass'])
+    expect(ids(list({conditions: [nameContains(['alva', 'EK'], 's')]}))).toEqual(['p1'])
+    expect(ids(list({conditions: [COLLECTION_FILTERS.Person!.civicNo!(['201002022385'], 's')]}))).toEqual(['p2'])
+    const klass = COLLECTION_FILTERS.Group!.groupType!(['Klass'], 's')
     expect(ids(store.list({scope: 's', entity: 'Group', conditions: [klass], meta: {}}))).toEqual(['g1'])
   })
 
   it('gets and looks up by id and civic number, and tells what a full batch removed', () => {
     expect(store.get('s', 'Person', 'p3')).toBeUndefined()
     expect(store.get('s', 'Person', 'p2')?.id).toBe('p2')
-    expect(ids(store.lookup('s', 'Person', ['p2'], ['201001012386']))).toEqual(['p1', 'p2'])
+    expect(ids(store.lookup('s', 'Person', ['p2'], [LOOKUP_KEYS.Person!.civicNos!(['201001012386'], 's')]))).toEqual([
+      'p1',
+      'p2',
+    ])
     expect(Object.fromEntries(store.deleted('s', at(9), ['Person', 'Group']))).toEqual({Person: ['p3']})
     expect(store.deleted('s', at(10), ['Person']).size).toBe(0)
   })
