@@ -328,8 +328,23 @@ function* arrayText(records: Iterable<ServedRecord>): Generator<string> {
   yield ']'
 }
 
+/**
+ * Streams the chunks. The first ones are taken before the response starts, so a failing query is a 500 with an error
+ * body rather than a connection cut short.
+ */
 function sendStream(reply: FastifyReply, chunks: Iterable<string>): FastifyReply {
-  return reply.type('application/json').send(Readable.from(chunks))
+  const iterator = chunks[Symbol.iterator]()
+  const head: string[] = []
+  for (let step = iterator.next(); ; step = iterator.next()) {
+    if (step.done) return reply.type('application/json').send(head.join(''))
+    head.push(step.value)
+    if (head.length === 2) break
+  }
+  const rest = function* (): Generator<string> {
+    yield head.join('')
+    for (let step = iterator.next(); !step.done; step = iterator.next()) yield step.value
+  }
+  return reply.type('application/json').send(Readable.from(rest()))
 }
 
 /** The query string as lists of values (repeated keys are arrays, form/explode style). */

@@ -36,7 +36,7 @@ export const equals =
 export const contains =
   (path: string, inner = '$'): FilterRule =>
   (values) => ({
-    sql: `EXISTS (SELECT 1 FROM json_each(r.json, '${path}') e WHERE json_extract(e.value, '${inner}') IN (${placeholders(values)}))`,
+    sql: `EXISTS (SELECT 1 FROM json_each(r.json, '${path}') e WHERE ${inner === '$' ? 'e.value' : `json_extract(e.value, '${inner}')`} IN (${placeholders(values)}))`,
     params: values,
   })
 
