@@ -238,7 +238,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       if (grouped) relationship[name] = values[0]!
       else query.conditions.push(rule!(values, scope))
     }
-    if (Object.keys(relationship).length > 0) query.conditions.push(relationshipCondition(relationship, scope))
+    if (Object.keys(relationship).length > 0) query.idSets = [relationshipCondition(relationship, scope)]
     return query
   }
 

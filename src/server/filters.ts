@@ -181,7 +181,8 @@ const RELATIONSHIPS: Record<string, string> = {
 export const RELATIONSHIP_TYPES = Object.keys(RELATIONSHIPS)
 
 /**
- * Persons' `relationship.*` parameters, which filter together: the person has a relationship of the type given (any
+ * Persons' `relationship.*` parameters, which filter together, as a query of the persons' ids (an id set: see
+ * `ListQuery.idSets`): the person has a relationship of the type given (any
  * type without one) at the organisation given, whose dates fall in the windows given. A relationship without a
  * start or end date always matches that date's windows, as the standard says.
  */
@@ -207,7 +208,7 @@ export function relationshipCondition(values: Record<string, string | undefined>
     params.push(value)
   }
   return {
-    sql: `c.id IN (SELECT rel.person FROM (${sources.join(' UNION ALL ')}) rel${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''})`,
+    sql: `SELECT rel.person FROM (${sources.join(' UNION ALL ')}) rel${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`,
     params,
   }
 }

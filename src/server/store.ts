@@ -20,6 +20,11 @@ export interface ListQuery {
   /** Keyset: records after this id (and, with a sort, after this sort value). */
   after?: string
   afterKey?: string | number
+  /**
+   * Queries of ids the records must be among: run once and kept (until the database changes), for filters that would
+   * cost a scan of other records on every page (persons' relationships).
+   */
+  idSets?: SqlCondition[]
   /** A sortkey's order; default id order. */
   sort?: SortKey
   /** At most this many; undefined for all. */
@@ -32,6 +37,9 @@ export interface ListQuery {
  * Pages are keyset pages in id order, so a page costs the same wherever it starts, and rows stream from SQLite.
  */
 export class RecordStore {
+  private readonly idSets = new Map<string, ReadonlySet<string>>()
+  private version = -1
+
   constructor(private readonly db: StagingDatabase) {}
 
   /** The records of one page, streamed; ask for limit + 1 to know whether another page follows. */
@@ -64,9 +72,40 @@ export class RecordStore {
     }
     const select = sort ? SELECT.replace('SELECT c.id,', `SELECT c.id, (${sort.expression}) AS key,`) : SELECT
     const order = sort ? `(${sort.expression}) ${sort.descending ? 'DESC' : 'ASC'}, c.id` : 'c.id'
-    const sql = `${select} WHERE ${where.join(' AND ')} ORDER BY ${order}${query.limit === undefined ? '' : ' LIMIT ?'}`
-    if (query.limit !== undefined) params.push(query.limit)
-    for (const row of this.db.prepare(sql).iterate(...params) as IterableIterator<Row>) yield served(row)
+    const sets = (query.idSets ?? []).map((set) => this.idSet(set))
+    // With id sets the rows are sifted here, so the limit is counted here too.
+    const limited = query.limit !== undefined && sets.length === 0
+    const sql = `${select} WHERE ${where.join(' AND ')} ORDER BY ${order}${limited ? ' LIMIT ?' : ''}`
+    if (limited) params.push(query.limit)
+    let count = 0
+    for (const row of this.db.prepare(sql).iterate(...params) as IterableIterator<Row>) {
+      if (!sets.every((set) => set.has(row.id))) continue
+      yield served(row)
+      if (++count === query.limit) return
+    }
+  }
+
+  /** The ids an id-set query selects, from the cache while the database has not changed. */
+  private idSet(query: SqlCondition): ReadonlySet<string> {
+    const version = this.db.pragma('data_version', {simple: true}) as number
+    if (version !== this.version) {
+      this.idSets.clear()
+      this.version = version
+    }
+    const key = JSON.stringify([query.sql, query.params])
+    let ids = this.idSets.get(key)
+    if (ids === undefined) {
+      ids = new Set(
+        this.db
+          .prepare(query.sql)
+          .pluck()
+          .all(...query.params) as string[],
+      )
+      // A few recent queries are kept: a client pages through one at a time.
+      if (this.idSets.size === ID_SETS_KEPT) this.idSets.delete(this.idSets.keys().next().value!)
+      this.idSets.set(key, ids)
+    }
+    return ids
   }
 
   /** One record by id, if the scope holds it. */
@@ -144,6 +183,9 @@ export class RecordStore {
     return deleted
   }
 }
+
+/** Id sets kept at once (`ListQuery.idSets`). */
+const ID_SETS_KEPT = 8
 
 interface Row {
   id: string
