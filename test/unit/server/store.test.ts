@@ -93,4 +93,20 @@ describe('RecordStore', () => {
     expect(Object.fromEntries(store.deleted('s', at(9), ['Person', 'Group']))).toEqual({Person: ['p3']})
     expect(store.deleted('s', at(10), ['Person']).size).toBe(0)
   })
+
+  it('keeps an id set while the database is unchanged, and queries it again once another connection writes', () => {
+    const named = {
+      sql: "SELECT c.id FROM current_record c WHERE c.entity = 'Person' AND c.json LIKE ?",
+      params: ['%Elis%'],
+    }
+    expect(ids(list({idSets: [named], limit: 5}))).toEqual(['p2'])
+    const writer = openStagingDatabase(join(temp.dir, 'store.db'))
+    try {
+      writeBatch(writer, {...input(11), partial: true}, [person('p4', 'Elis', '201004042383')])
+    } finally {
+      writer.close()
+    }
+    expect(ids(list({idSets: [named], limit: 5}))).toEqual(['p2', 'p4'])
+    expect(ids(list({idSets: [named], limit: 1}))).toEqual(['p2'])
+  })
 })
