@@ -84,4 +84,20 @@ export const MIGRATIONS: readonly string[] = [
     SELECT c.scope, c.entity, c.id, r.json, c.sha256, c.batch, c.seen, c.created, r.file, r.line
     FROM current c JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch;
   `,
+  // 3: serve's subscriptions (webhooks), per scope, so they outlive a restart of the server.
+  `
+  CREATE TABLE subscription (
+    scope          TEXT NOT NULL,
+    id             TEXT NOT NULL,
+    name           TEXT NOT NULL,
+    -- The http(s) URL notifications are POSTed to.
+    target         TEXT NOT NULL,
+    -- JSON: the resourceTypes as created, [{"resource": <Code_ObjectType>}, …].
+    resource_types TEXT NOT NULL,
+    created        TEXT NOT NULL,
+    -- RFC 3339 in UTC (toISOString), so text order is time order; a subscription past it is gone.
+    expires        TEXT NOT NULL,
+    PRIMARY KEY (scope, id)
+  ) WITHOUT ROWID;
+  `,
 ]

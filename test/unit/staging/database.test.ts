@@ -32,6 +32,7 @@ describe('openStagingDatabase', () => {
         'current',
         'current_record',
         'record',
+        'subscription',
       ])
     } finally {
       db.close()
@@ -115,6 +116,42 @@ describe('migration 2', () => {
         {id: 'p1', created: 3},
         {id: 'p2', created: 1},
       ])
+    } finally {
+      db.close()
+    }
+  })
+})
+
+describe('migration 3', () => {
+  it("adds serve's subscriptions to a version 2 database, keeping what it held", async () => {
+    const {MIGRATIONS} = await import('../../../src/staging/migrations.js')
+    const path = join(temp.dir, 'v2.db')
+    const raw = new Database(path)
+    raw.exec(MIGRATIONS[0]!)
+    raw.exec(MIGRATIONS[1]!)
+    raw.pragma('user_version = 2')
+    raw
+      .prepare(
+        `INSERT INTO batch (kind, scope, status, started_at, finished_at) VALUES ('import', 's', 'complete', 't', 't')`,
+      )
+      .run()
+    raw.close()
+    const db = openStagingDatabase(path)
+    try {
+      expect(db.pragma('user_version', {simple: true})).toBe(3)
+      expect(db.prepare(`SELECT scope FROM batch`).all()).toEqual([{scope: 's'}])
+      db.prepare(
+        `INSERT INTO subscription (scope, id, name, target, resource_types, created, expires)
+         VALUES ('s', 'a', 'n', 'https://example.test/hook', '[{"resource":"Person"}]', 't', 'u')`,
+      ).run()
+      expect(() =>
+        db
+          .prepare(
+            `INSERT INTO subscription (scope, id, name, target, resource_types, created, expires)
+             VALUES ('s', 'a', 'm', 'https://example.test/other', '[]', 't', 'u')`,
+          )
+          .run(),
+      ).toThrow(/UNIQUE/)
     } finally {
       db.close()
     }
