@@ -51,6 +51,11 @@ Prints the base URL on one line once it listens, then serves until interrupted (
   async run(): Promise<{url: string}> {
     const {flags} = await this.parse(Serve)
     const dbPath = databasePath(flags.db)
+    // Listening for the signals before the server starts: one that comes while it starts stops it once it has.
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve())
+      process.once('SIGTERM', () => resolve())
+    })
     const server = await startServer({
       dbPath,
       ...(flags.scope === undefined ? {} : {scope: flags.scope}),
@@ -65,10 +70,7 @@ Prints the base URL on one line once it listens, then serves until interrupted (
     this.log(
       `Serving scope ${server.scope} of ${dbPath} at ${server.url}${flags.auth ? ' (bearer token required)' : ' (no auth)'}`,
     )
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve())
-      process.once('SIGTERM', () => resolve())
-    })
+    await stopped
     await server.close()
     return {url: server.url}
   }

@@ -21,6 +21,8 @@ import {
 } from './filters.js'
 import {type PageState, PageTokens} from './page-token.js'
 import {type IngestOptions, registerIngest} from './ingest.js'
+import {registerSubscriptions, type SubscriptionNotifier, type SubscriptionOptions} from './subscriptions.js'
+import {watchBatches} from './batch-watch.js'
 import {withReferenceNames} from './reference-names.js'
 import {type ListQuery, RecordStore, type ServedRecord} from './store.js'
 
@@ -36,6 +38,15 @@ export interface ServerOptions {
   https?: {cert: Buffer; key: Buffer}
   /** Serve Skolverket's ingest API too (writes land as batches of their own). */
   ingest?: Omit<IngestOptions, 'scope'>
+  /** Serve the standard's subscriptions, and notify them of every batch the scope gets (`watchBatches`). */
+  subscriptions?: Omit<SubscriptionOptions, 'scope'> & {watchIntervalMs?: number}
+}
+
+const notifiers = new WeakMap<FastifyInstance, SubscriptionNotifier>()
+
+/** The subscriptions' notifier of a server built with them (to wait for its deliveries before closing). */
+export function notifierOf(app: FastifyInstance): SubscriptionNotifier | undefined {
+  return notifiers.get(app)
 }
 
 /** The read API's error body, with the standard's status codes. */
@@ -268,6 +279,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   }
 
   if (options.ingest) registerIngest(app, base, {...options.ingest, scope})
+  if (options.subscriptions) {
+    const {watchIntervalMs, ...subscriptions} = options.subscriptions
+    const notifier = registerSubscriptions(app, base, {...subscriptions, scope})
+    notifiers.set(app, notifier)
+    const stop = watchBatches(options.db, scope, notifier, watchIntervalMs)
+    app.addHook('onClose', async () => stop())
+  }
 
   return app
 }

@@ -1,10 +1,11 @@
 import {readFile} from 'node:fs/promises'
 import type {AddressInfo} from 'node:net'
 import {isIP} from 'node:net'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import {UsageError} from '../errors.js'
 import type {ProfileName} from '../schema/profiles.js'
-import {buildServer} from '../server/app.js'
+import {buildServer, notifierOf} from '../server/app.js'
 import {openStagingDatabase} from '../staging/database.js'
 import {resolveScope} from '../staging/read.js'
 
@@ -61,21 +62,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw error
   }
   const basePath = options.basePath.replace(/\/+$/, '')
-  // The ingest API writes through a connection of its own: the read API's open page streams keep theirs busy.
-  const writer = options.ingest ? openStagingDatabase(options.dbPath) : undefined
+  // The ingest API and the subscriptions write through a connection of their own: the read API's open page streams
+  // keep theirs busy.
+  const writer = openStagingDatabase(options.dbPath)
   const app = buildServer({
     db,
     scope,
     basePath,
     ...(options.tokens === undefined ? {} : {tokens: options.tokens}),
     ...(https === undefined ? {} : {https}),
-    ...(writer && options.ingest ? {ingest: {db: writer, profile: options.ingest.profile, now: options.now}} : {}),
+    ...(options.ingest ? {ingest: {db: writer, profile: options.ingest.profile, now: options.now}} : {}),
+    subscriptions: {db: writer, now: options.now},
   })
   try {
     await app.listen({host: options.host, port: options.port})
   } catch (error) {
     db.close()
-    writer?.close()
+    writer.close()
     throw new UsageError(`Cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`)
   }
   const address = app.server.address() as AddressInfo
@@ -84,9 +87,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     url: `${https ? 'https' : 'http'}://${host}:${address.port}${basePath}`,
     scope,
     close: async () => {
+      // Notifications already queued get a few seconds to go out.
+      const notifier = notifierOf(app)
+      if (notifier) await Promise.race([notifier.idle(), sleep(5000, undefined, {ref: false})])
       await app.close()
       db.close()
-      writer?.close()
+      writer.close()
     },
   }
 }

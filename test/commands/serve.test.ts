@@ -2,7 +2,10 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {cp, readFile, writeFile} from 'node:fs/promises'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -52,7 +55,7 @@ const get = async (path: string, token = TOKEN) => {
   return {status: response.status, body: (await response.json()) as {data?: Array<{id: string}>; pageToken?: string}}
 }
 
-describe('ss12000 serve (work in progress)', () => {
+describe('ss12000 serve', () => {
   it('serves every collection of the staged example, each id exactly once at several page sizes', async () => {
     const counts: Record<string, number> = {}
     for (const collection of ['organisations', 'persons', 'groups', 'duties', 'activities', 'rooms']) {
@@ -123,7 +126,26 @@ describe('ss12000 serve (work in progress)', () => {
     expect((await get('/persons?meta.modified.after=2999-01-01T00:00:00Z')).body.data).toEqual([])
   })
 
-  it('tells deletedEntities once a full batch no longer has a record, and serves the new state at once', async () => {
+  it('tells deletedEntities once a full batch no longer has a record, serves the new state at once, and notifies subscribers', async () => {
+    // A webhook receiver, subscribed to activities.
+    const received: unknown[] = []
+    const receiver = createServer((request, response) => {
+      let text = ''
+      request.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
+      request.on('end', () => {
+        received.push(JSON.parse(text))
+        response.end()
+      })
+    })
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+    const target = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`
+    const subscribed = await fetch(`${base}/subscriptions`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'},
+      body: JSON.stringify({name: 'test', target, resourceTypes: [{resource: 'Activity'}]}),
+    })
+    expect(subscribed.status).toBe(201)
+
     const copy = join(temp.dir, 'next-term')
     await cp(join(REPO_ROOT, 'examples', 'ss12000'), copy, {recursive: true})
     const activities = JSON.parse(await readFile(join(copy, 'activities.json'), 'utf8')) as Array<{id: string}>
@@ -136,6 +158,10 @@ describe('ss12000 serve (work in progress)', () => {
     expect(deleted.body).toEqual({data: {activitites: [dropped.id]}, pageToken: null})
     expect((await get(`/activities/${dropped.id}`)).status).toBe(404)
     expect((await get('/activities?limit=1000')).body.data).toHaveLength(activities.length)
+    // The restage ran in another process; serve notices the batch and tells the subscriber (within seconds).
+    for (let waited = 0; received.length === 0 && waited < 20_000; waited += 100) await sleep(100)
+    expect(received).toEqual([{deletedEntities: true}])
+    await new Promise((resolve) => receiver.close(resolve))
   })
 
   it('names references with expandReferenceNames, on later pages too', async () => {
