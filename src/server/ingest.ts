@@ -139,7 +139,7 @@ export function registerIngest(app: FastifyInstance, base: string, options: Inge
    * expandReferenceNames had been asked for.
    */
   function withoutReadOnly(entity: EntityName, item: Record<string, unknown>): Record<string, unknown> {
-    const {meta: _meta, _embedded: _embedded, ...record} = item
+    const {meta: _meta, _embedded: _expanded, ...record} = item
     for (const reference of extractor(entity)(record)) {
       const target = objectAt(record, reference.pointer)
       if (target) delete target.displayName
