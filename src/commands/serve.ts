@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {dbFlag, profileFlag} from '../cli/flags.js'
+import {dbFlag} from '../cli/flags.js'
+import {PROFILE_NAMES} from '../schema/profiles.js'
 import {SERVE_TOKEN_ENV, startServer, tokensFromEnvironment} from '../services/serve.js'
 import {databasePath} from '../staging/location.js'
 import {localTimestamp} from '../util.js'
@@ -39,7 +40,11 @@ Prints the base URL on one line once it listens, then serves until interrupted (
       summary:
         "Serve Skolverket's ingest API too: POST/PUT/DELETE on organisations, persons, groups, duties, activities.",
     }),
-    profile: profileFlag,
+    profile: Flags.option({
+      options: PROFILE_NAMES,
+      env: 'SS12000_PROFILE',
+      summary: "What --ingest validates against; default skolverket (Skolverket's ingest profile, as its server).",
+    })(),
     cert: Flags.string({
       helpValue: '<file>',
       summary: 'TLS certificate (PEM); with --key, serve HTTPS.',
@@ -64,7 +69,7 @@ Prints the base URL on one line once it listens, then serves until interrupted (
       basePath: flags['base-path'],
       ...(flags.auth ? {tokens: tokensFromEnvironment()} : {}),
       ...(flags.cert && flags.key ? {tls: {certPath: flags.cert, keyPath: flags.key}} : {}),
-      ...(flags.ingest ? {ingest: {profile: flags.profile}} : {}),
+      ...(flags.ingest ? {ingest: {profile: flags.profile ?? 'skolverket'}} : {}),
       now: () => localTimestamp(),
     })
     this.log(

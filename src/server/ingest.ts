@@ -23,7 +23,7 @@ export interface IngestOptions {
   now: () => string
   /** The largest body accepted, in bytes (default INGEST_BODY_LIMIT). */
   bodyLimit?: number
-  /** Called after each write is committed (for subscription notices, which Skolverket's server sends). */
+  /** Called after each write is committed. (Subscribers hear of writes through `watchBatches`, as of any batch.) */
   onWrite?: (write: IngestWrite) => void
 }
 

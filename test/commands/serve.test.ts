@@ -9,6 +9,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {makeCivicNumber} from '../../src/validation/identity.js'
 import {makeTempDir, REPO_ROOT, runCli, stackTraceLines} from '../support/cli.js'
 
 const TOKEN = 'serve-test-token-not-a-secret'
@@ -196,6 +197,47 @@ describe('ss12000 serve', () => {
     expect(open.exitCode).toBe(2)
     expect(open.stderr).toContain('only on a loopback address')
     expect(stackTraceLines(open.stderr)).toEqual([])
+  })
+
+  it("takes writes with --ingest, validated by Skolverket's profile by default, and serves them at once", async () => {
+    const {child, url} = await startServe(['--db', db, '--port', '0', '--ingest'], {SS12000_SERVE_TOKEN: TOKEN})
+    try {
+      const send = (method: string, body: unknown) =>
+        fetch(`${url}/persons`, {
+          method,
+          headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'},
+          body: JSON.stringify(body),
+        })
+      const id = '7e1b5a3c-0d2f-4e6a-9b8c-1d2e3f4a5b6c'
+      const person = {
+        id,
+        givenName: 'Ingrid',
+        familyName: 'Ingest',
+        civicNo: {value: makeCivicNumber('2012-02-29', 17)},
+        eduPersonPrincipalNames: ['ingrid.ingest@exempelskolan.example'],
+      }
+      // Skolverket's profile requires eduPersonPrincipalNames: without them, 400 with the reason.
+      const {eduPersonPrincipalNames: _eppn, ...without} = person
+      const refused = await send('POST', {persons: [without]})
+      expect(refused.status).toBe(400)
+      expect(JSON.stringify(await refused.json())).toContain('eduPersonPrincipalNames')
+      const created = await send('POST', {persons: [person]})
+      expect(created.status).toBe(201)
+      expect(await created.json()).toEqual({ids: [id]})
+      expect((await send('POST', {persons: [person]})).status).toBe(409)
+      const served = await fetch(`${url}/persons/${id}`, {headers: {authorization: `Bearer ${TOKEN}`}})
+      expect(await served.json()).toMatchObject({id, givenName: 'Ingrid'})
+      const removed = await fetch(`${url}/persons`, {
+        method: 'DELETE',
+        headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'},
+        body: JSON.stringify({persons: [{id}]}),
+      })
+      expect(removed.status).toBe(202)
+      expect((await fetch(`${url}/persons/${id}`, {headers: {authorization: `Bearer ${TOKEN}`}})).status).toBe(404)
+    } finally {
+      child.kill('SIGINT')
+      await once(child, 'exit')
+    }
   })
 
   it('stops on SIGINT with exit code 0', async () => {
