@@ -8,7 +8,7 @@ import {databasePath} from '../staging/location.js'
 import {localTimestamp} from '../util.js'
 
 export default class Serve extends BaseCommand<typeof Serve> {
-  static override summary = 'Serve a staged scope as a standard SS 12000 read API (work in progress).'
+  static override summary = 'Serve a staged scope as a standard SS 12000 read API (and ingest API).'
   static override description = `Serves what a scope of the staging database holds now as the SS 12000 read API: every collection with paging (limit, pageToken), the meta windows and the standard's filters, GET by id, POST lookup and deletedEntities from the staging history. meta.created and meta.modified are the finish times of the batches that created and last changed each record.
 
 Clients authenticate with a bearer token from ${SERVE_TOKEN_ENV} (several: comma-separated); a request without a valid one gets 403, as the standard says. --no-auth serves without tokens, and only on a loopback address. Binds 127.0.0.1 unless --host says otherwise; --cert and --key serve HTTPS.

@@ -11,7 +11,7 @@ import {issueReason} from '../validation/issue.js'
 import {type FoundReference, referenceExtractor, referencePaths} from '../validation/references.js'
 
 /**
- * WORK IN PROGRESS (issue 6): Skolverket's ingest API (skolverket-ref-api-ingest.yml, SPEC-NOTES §4) over the
+ * Skolverket's ingest API (skolverket-ref-api-ingest.yml, SPEC-NOTES §4) over the
  * staging database.
  */
 export interface IngestOptions {

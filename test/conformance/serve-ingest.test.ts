@@ -15,7 +15,7 @@ import {generateDataset} from '../support/fictional.js'
 import {isObject, requireOracleDir, SAMPLE_DATA_DIR} from './oracle.js'
 
 /**
- * `serve --ingest` against Skolverket's ingest OpenAPI (skolverket-ref-api-ingest.yml, WORK IN PROGRESS, issue 6):
+ * `serve --ingest` against Skolverket's ingest OpenAPI (skolverket-ref-api-ingest.yml):
  * every request body sent here is checked against the file's request schema for its operation (valid, or invalid
  * where the 400 is the schema's), and every answer's status against the responses the file declares for it.
  *
@@ -383,7 +383,7 @@ const CASES: Case[] = [
   },
 ]
 
-describe("serve --ingest against Skolverket's ingest OpenAPI (work in progress)", () => {
+describe("serve --ingest against Skolverket's ingest OpenAPI", () => {
   it('has the defects it works around, exactly as documented', () => {
     for (const [name, slip] of Object.entries(REQUIRED_SLIPS))
       expect(schemas[name]?.required, name).toEqual(slip.documented)
