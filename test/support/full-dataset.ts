@@ -131,6 +131,8 @@ export const FULL_DATASET_MARKS = {
   },
   /** Records with an endDate inside the school year, for the endDate windows. */
   endDates: {duty: 'pendlare-gymnasium', placement: 'fritids', attendanceSchedule: 'barn-2-tillfalligt'},
+  /** The only groups with no endDate (preschool departments): they match every endDate window. */
+  openEndedGroups: ['avd-bla', 'avd-gul'],
   /** The activity with a parentActivity (the Skolverket profile's JSON schema asks for it, SPEC-NOTES §4). */
   childActivity: {key: 'ma1c-prov', parent: 'ma1c'},
   /** The cancelled calendar event. */
@@ -613,8 +615,8 @@ function buildGroups(): Group[] {
     schoolType: NonNullable<Group['schoolType']>,
     organisation: string,
     members: Array<string | {key: string; endDate: string}>,
-    startDate = TERM_START,
-    endDate: string | undefined = TERM_END,
+    /** The group's dates: the school year, or (preschool departments) a start and no end. */
+    {startDate, endDate}: {startDate: string; endDate?: string} = {startDate: TERM_START, endDate: TERM_END},
   ): Group => ({
     id: fullDatasetId('Group', key),
     displayName,
@@ -640,8 +642,8 @@ function buildGroups(): Group[] {
     group('klass-na24', 'NA24', 'Klass', 'GY', 'gymnasium', ['elev-na-1', 'elev-na-2']),
     group('klass-ek24', 'EK24', 'Klass', 'GY', 'gymnasium', ['elev-ek-1']),
     group('ma1c', 'Matematik 1c NA24', 'Undervisning', 'GY', 'gymnasium', ['elev-na-1', 'elev-na-2']),
-    group('avd-bla', 'Avdelning Blå', 'Avdelning', 'FS', 'forskola', ['barn-1'], '2024-08-01', undefined),
-    group('avd-gul', 'Avdelning Gul', 'Avdelning', 'FS', 'forskola', ['barn-2'], '2024-08-01', undefined),
+    group('avd-bla', 'Avdelning Blå', 'Avdelning', 'FS', 'forskola', ['barn-1'], {startDate: '2024-08-01'}),
+    group('avd-gul', 'Avdelning Gul', 'Avdelning', 'FS', 'forskola', ['barn-2'], {startDate: '2024-08-01'}),
   ]
 }
 

@@ -187,6 +187,8 @@ describe('FULL_DATASET_MARKS', () => {
   })
 
   it('has records that end within the school year and an activity with a parent', () => {
+    const openEnded = dataset.groups.filter((group) => group.endDate === undefined).map((group) => group.id)
+    expect(openEnded).toEqual(FULL_DATASET_MARKS.openEndedGroups.map((key) => id('Group', key)))
     const {duty, placement, attendanceSchedule} = FULL_DATASET_MARKS.endDates
     expect(dataset.duties.find((candidate) => candidate.id === id('Duty', duty))?.endDate).toBeDefined()
     expect(dataset.placements.find((candidate) => candidate.id === id('Placement', placement))?.endDate).toBe(
