@@ -476,17 +476,15 @@ function defineModel(b: ModelBuilder) {
     }),
   )
 
-  const exception = (name: string, who: 'student' | 'duty') =>
-    b.define(
-      name,
-      Type.Object({
-        ...(who === 'student' ? {student: personRef()} : {duty: ref('Duty')}),
-        participates: bool(),
-        startTime: opt(dateTime()),
-        endTime: opt(dateTime()),
-        teachingLength: opt(int()),
-      }),
-    )
+  // Who the exception is about: a student (StudentException) or a teacher's duty (TeacherException).
+  const exceptionProperties = () => ({
+    participates: bool(),
+    startTime: opt(dateTime()),
+    endTime: opt(dateTime()),
+    teachingLength: opt(int()),
+  })
+  const StudentException = b.define('StudentException', Type.Object({student: personRef(), ...exceptionProperties()}))
+  const TeacherException = b.define('TeacherException', Type.Object({duty: ref('Duty'), ...exceptionProperties()}))
   const CalendarEvent = b.define(
     'CalendarEvent',
     Type.Object({
@@ -499,8 +497,8 @@ function defineModel(b: ModelBuilder) {
       teachingLengthTeacher: opt(int()),
       teachingLengthStudent: opt(int()),
       comment: opt(text()),
-      studentExceptions: opt(Type.Array(exception('StudentException', 'student'))),
-      teacherExceptions: opt(Type.Array(exception('TeacherException', 'duty'))),
+      studentExceptions: opt(Type.Array(StudentException)),
+      teacherExceptions: opt(Type.Array(TeacherException)),
       rooms: opt(Type.Array(ref('Room'))),
       resources: opt(Type.Array(ref('Resource'))),
       _embedded: readOnly(

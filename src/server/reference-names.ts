@@ -10,7 +10,8 @@ const CHUNK = 500
 
 /**
  * `expandReferenceNames=true`: every reference object in the records gets the `displayName` of what it refers to,
- * as staged in the same scope. A Person is named by given and family name, a Duty by its person's name, a Programme
+ * as staged in the same scope. A Person is named by given and family name, a Duty and a Placement by their person's
+ * name, a CalendarEvent by its activity's and its start time, a Programme
  * by `name`, a Syllabus by `subjectName` (and course), the rest by their `displayName`; a reference to something not
  * staged stays without a name. Records are named a chunk at a time, so memory stays flat.
  */
@@ -58,27 +59,42 @@ class ReferenceNames {
     const rows = this.db
       .prepare(`SELECT entity, id, json FROM current_record WHERE scope = ? AND id IN (SELECT value FROM json_each(?))`)
       .all(this.scope, JSON.stringify([...ids])) as Array<{entity: EntityName; id: string; json: string}>
-    const dutyPersons = new Map<string, string>()
+    // Records without a name of their own are named by what they point at (and how).
+    const borrowed = new Map<string, {from: string; suffix: string}>()
     for (const row of rows) {
       const value = JSON.parse(row.json) as Record<string, unknown>
-      if (row.entity === 'Duty') {
-        const person = (value.person as {id?: unknown} | undefined)?.id
-        if (typeof person === 'string') dutyPersons.set(row.id, person)
+      const through = NAMED_THROUGH[row.entity as keyof typeof NAMED_THROUGH]
+      if (through) {
+        const from = (value[through.reference] as {id?: unknown} | undefined)?.id
+        if (typeof from === 'string') borrowed.set(row.id, {from, suffix: through.suffix(value)})
         continue
       }
       const name = displayNameOf(row.entity, value)
       if (name !== undefined) names.set(row.id, name)
     }
-    if (dutyPersons.size > 0) {
-      const persons = this.lookUp(new Set(dutyPersons.values()))
-      for (const [duty, person] of dutyPersons) {
-        const name = persons.get(person)
-        if (name !== undefined) names.set(duty, name)
+    if (borrowed.size > 0) {
+      const lent = this.lookUp(new Set([...borrowed.values()].map(({from}) => from)))
+      for (const [id, {from, suffix}] of borrowed) {
+        const name = lent.get(from)
+        if (name !== undefined) names.set(id, `${name}${suffix}`)
       }
     }
     return names
   }
 }
+
+/**
+ * The records the standard gives no name, named by what they point at: a duty by its person, a placement by its
+ * child, a calendar event by its activity and start time.
+ */
+const NAMED_THROUGH = {
+  Duty: {reference: 'person', suffix: () => ''},
+  Placement: {reference: 'child', suffix: () => ''},
+  CalendarEvent: {
+    reference: 'activity',
+    suffix: (value: Record<string, unknown>) => (typeof value.startTime === 'string' ? ` ${value.startTime}` : ''),
+  },
+} satisfies Partial<Record<EntityName, {reference: string; suffix: (value: Record<string, unknown>) => string}>>
 
 function displayNameOf(entity: EntityName, value: Record<string, unknown>): string | undefined {
   const text = (key: string) => (typeof value[key] === 'string' ? (value[key] as string) : undefined)

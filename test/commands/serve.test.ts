@@ -11,6 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {makeCivicNumber} from '../../src/validation/identity.js'
 import {makeTempDir, REPO_ROOT, runCli, stackTraceLines} from '../support/cli.js'
+import {FULL_DATASET_COLLECTIONS, FULL_DATASET_MARKS, fullDataset, writeFullDataset} from '../support/full-dataset.js'
 
 const TOKEN = 'serve-test-token-not-a-secret'
 let temp: {dir: string; cleanup: () => Promise<void>}
@@ -86,6 +87,43 @@ describe('ss12000 serve', () => {
       activities: await staged('activities'),
       rooms: 0,
     })
+  })
+
+  it('serves every collection of a staged dataset that has all of them, each id once at page sizes 1, 4 and 1000', async () => {
+    const dir = join(temp.dir, 'full')
+    await writeFullDataset(dir)
+    const fullDb = join(temp.dir, 'full.db')
+    expect((await runCli(['stage', dir, '--db', fullDb, '--scope', 'full'])).exitCode).toBe(0)
+    const {child, url} = await startServe(['--db', fullDb, '--port', '0', '--no-auth'], {})
+    try {
+      const dataset = fullDataset()
+      const window = `startTime.onOrAfter=${FULL_DATASET_MARKS.schoolYear.start}&startTime.onOrBefore=${FULL_DATASET_MARKS.schoolYear.end}`
+      for (const {key} of FULL_DATASET_COLLECTIONS) {
+        const expected = dataset[key].map((record) => record.id).sort()
+        for (const limit of [1, 4, 1000]) {
+          const seen: string[] = []
+          let page = (await (
+            await fetch(`${url}/${key}?limit=${limit}${key === 'calendarEvents' ? `&${window}` : ''}`)
+          ).json()) as {data: Array<{id: string}>; pageToken: string | null}
+          for (;;) {
+            seen.push(...page.data.map((record) => record.id))
+            if (page.pageToken === null) break
+            page = (await (
+              await fetch(`${url}/${key}?pageToken=${encodeURIComponent(page.pageToken)}`)
+            ).json()) as typeof page
+          }
+          expect(seen.length, `${key} at limit ${limit}`).toBe(new Set(seen).size)
+          expect([...seen].sort(), `${key} at limit ${limit}`).toEqual(expected)
+        }
+      }
+      // Collections nothing was staged for answer empty pages.
+      expect(await (await fetch(`${url}/subscriptions`)).json()).toEqual({data: [], pageToken: null})
+      const aggregated = await fetch(`${url}/aggregatedAttendance?startDate=2000-01-01&endDate=2000-12-31`)
+      expect(await aggregated.json()).toEqual({data: [], pageToken: null})
+    } finally {
+      child.kill('SIGINT')
+      await once(child, 'exit')
+    }
   })
 
   it('filters as the standard says, looks up by ids and civic numbers, and 404s an unknown id', async () => {

@@ -500,6 +500,18 @@ describe('expand', () => {
   })
 })
 
+describe('expandReferenceNames', () => {
+  it('names references to records without a name of their own by what they point at', async () => {
+    const attendance = (await get(`/attendances/${id.attendance1}?expandReferenceNames=true`)).body
+    expect(attendance.calendarEvent).toEqual({...ref('event1'), displayName: 'Matematik 7A 2026-09-01T08:00:00+02:00'})
+    expect(attendance.student).toEqual({...ref('alva'), displayName: 'Alva Ek'})
+    const schedule = (await get(`/attendanceSchedule/${id.schedule}?expandReferenceNames=true`)).body
+    expect(schedule.placement).toEqual({...ref('placement'), displayName: 'Cim Sjö'})
+    const activity = (await get(`/activities/${id.activity1}?expandReferenceNames=true`)).body
+    expect(activity.teachers).toEqual([{duty: {...ref('duty'), displayName: 'Tor Berg'}}])
+  })
+})
+
 describe('lookup', () => {
   async function lookup(collection: string, body: unknown): Promise<string[]> {
     const response = await fetch(`${base}/${collection}/lookup`, {
