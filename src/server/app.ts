@@ -38,6 +38,8 @@ export interface ServerOptions {
   https?: {cert: Buffer; key: Buffer}
   /** Serve Skolverket's ingest API too (writes land as batches of their own). */
   ingest?: Omit<IngestOptions, 'scope'>
+  /** Where the server's own faults are written (default: stderr). */
+  log?: (line: string) => void
   /** Serve the standard's subscriptions, and notify them of every batch the scope gets (`watchBatches`). */
   subscriptions?: Omit<SubscriptionOptions, 'scope'> & {watchIntervalMs?: number}
 }
@@ -87,12 +89,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const store = new RecordStore(options.db)
   const pageTokens = options.pageTokens ?? new PageTokens()
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) return reply.status(error.status).send({code: error.code, message: error.message})
     const status = (error as {statusCode?: number}).statusCode
     if (status !== undefined && status >= 400 && status < 500) {
       return reply.status(400).send({code: 'BadRequest', message: (error as Error).message})
     }
+    // A fault of the server's own: its log gets the error (queries and stack, never request bodies).
+    ;(options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(
+      `ss12000 serve: ${request.method} ${request.url.split('?')[0]} failed: ${(error as Error).stack ?? String(error)}`,
+    )
     return reply.status(500).send({code: 'InternalError', message: 'The server failed; see its log.'})
   })
 

@@ -21,10 +21,12 @@ export function watchBatches(
      WHERE b.scope = ? AND b.status = 'complete' AND b.id > ? AND b.id <= ?
      GROUP BY r.entity`,
   )
+  // A plain SELECT, not db.pragma(): it may run while a page stream has a query open on this connection.
+  const dataVersion = db.prepare('SELECT data_version FROM pragma_data_version').pluck()
   let seen = latest.get(scope) as number
-  let version = db.pragma('data_version', {simple: true}) as number
+  let version = dataVersion.get() as number
   const check = () => {
-    const now = db.pragma('data_version', {simple: true}) as number
+    const now = dataVersion.get() as number
     if (now === version) return
     version = now
     const last = latest.get(scope) as number

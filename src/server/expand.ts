@@ -70,17 +70,23 @@ const referencedList =
 const referring =
   (entity: EntityName, holder: {owner: string; each?: string}, shape?: (record: Value, item: Value) => Value): Embed =>
   (store, scope, records) => {
-    const embedded = new Map<string, Value[]>(records.map(({id}) => [id, []]))
-    for (const {owner, item, record} of store.referring(
+    const index = store.referrers(scope, entity, holder)
+    const targets = fetch(
+      store,
       scope,
       entity,
-      holder,
-      records.map(({id}) => id),
-    )) {
-      const value = parse(record)
-      embedded.get(owner)?.push(shape ? shape(value, item === null ? {} : (JSON.parse(item) as Value)) : value)
-    }
-    return embedded
+      records.flatMap(({id}) => (index.get(id) ?? []).map((referrer) => referrer.id)),
+    )
+    return new Map(
+      records.map(({id}) => [
+        id,
+        (index.get(id) ?? []).flatMap(({id: target, item}) => {
+          const value = targets.get(target)
+          if (!value) return []
+          return [shape ? shape(value, item === null ? {} : (JSON.parse(item) as Value)) : value]
+        }),
+      ]),
+    )
   }
 
 /** A Group as the standard's GroupFragment: without its memberships. */

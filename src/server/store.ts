@@ -1,3 +1,5 @@
+import type {Statement} from 'better-sqlite3'
+
 import type {EntityName} from '../schema/entity-names.js'
 import type {StagingDatabase} from '../staging/database.js'
 import type {SortKey, SqlCondition} from './filters.js'
@@ -37,10 +39,14 @@ export interface ListQuery {
  * Pages are keyset pages in id order, so a page costs the same wherever it starts, and rows stream from SQLite.
  */
 export class RecordStore {
-  private readonly idSets = new Map<string, ReadonlySet<string>>()
+  private readonly cache = new Map<string, unknown>()
   private version = -1
 
-  constructor(private readonly db: StagingDatabase) {}
+  private readonly dataVersion: Statement
+
+  constructor(private readonly db: StagingDatabase) {
+    this.dataVersion = db.prepare('SELECT data_version FROM pragma_data_version').pluck()
+  }
 
   /** The records of one page, streamed; ask for limit + 1 to know whether another page follows. */
   *list(query: ListQuery): Generator<ServedRecord> {
@@ -87,25 +93,32 @@ export class RecordStore {
 
   /** The ids an id-set query selects, from the cache while the database has not changed. */
   private idSet(query: SqlCondition): ReadonlySet<string> {
-    const version = this.db.pragma('data_version', {simple: true}) as number
-    if (version !== this.version) {
-      this.idSets.clear()
-      this.version = version
-    }
-    const key = JSON.stringify([query.sql, query.params])
-    let ids = this.idSets.get(key)
-    if (ids === undefined) {
-      ids = new Set(
+    return this.cached(JSON.stringify(['ids', query.sql, query.params]), () => {
+      return new Set(
         this.db
           .prepare(query.sql)
           .pluck()
           .all(...query.params) as string[],
       )
-      // A few recent queries are kept: a client pages through one at a time.
-      if (this.idSets.size === ID_SETS_KEPT) this.idSets.delete(this.idSets.keys().next().value!)
-      this.idSets.set(key, ids)
+    })
+  }
+
+  /**
+   * A value built from the database, kept while the database has not changed (`data_version` moves when another
+   * connection commits; this one only reads). A few recent ones are kept: a client pages through one query at a time.
+   */
+  private cached<T>(key: string, build: () => T): T {
+    // A plain SELECT, not db.pragma(): this runs while the page's own query is open on the connection.
+    const version = this.dataVersion.get() as number
+    if (version !== this.version) {
+      this.cache.clear()
+      this.version = version
     }
-    return ids
+    if (this.cache.has(key)) return this.cache.get(key) as T
+    const value = build()
+    if (this.cache.size === CACHED) this.cache.delete(this.cache.keys().next().value!)
+    this.cache.set(key, value)
+    return value
   }
 
   /** One record by id, if the scope holds it. */
@@ -138,26 +151,32 @@ export class RecordStore {
   }
 
   /**
-   * The records of `entity` that refer to one of `owners`: `owner` is an SQL expression over the record (`r.json`) or,
-   * with `each`, over each item of the array at that path (`e.value`). Every match comes with the owner's id and the
-   * item's JSON, for `expand` to embed them.
+   * Who refers to whom: for each owner id, the records of `entity` that refer to it and the referring item's JSON.
+   * `owner` is an SQL expression over the record (`r.json`) or, with `each`, over each item of the array at that path
+   * (`e.value`). One scan builds it; it is kept while the database is unchanged, for `expand` to embed from.
    */
-  *referring(
+  referrers(
     scope: string,
     entity: EntityName,
     holder: {owner: string; each?: string},
-    owners: readonly string[],
-  ): Generator<{owner: string; item: string | null; record: ServedRecord}> {
-    const select = SELECT.replace(
-      'SELECT c.id,',
-      `SELECT ${holder.owner} AS owner, ${holder.each ? 'e.value' : 'NULL'} AS item, c.id,`,
-    )
-    const each = holder.each ? ` JOIN json_each(r.json, '${holder.each}') e` : ''
-    const sql = `${select}${each} WHERE c.scope = ? AND c.entity = ? AND ${holder.owner} IN (SELECT value FROM json_each(?)) ORDER BY c.id`
-    const rows = this.db.prepare(sql).iterate(scope, entity, JSON.stringify(owners)) as IterableIterator<
-      Row & {owner: string; item: string | null}
-    >
-    for (const row of rows) yield {owner: row.owner, item: row.item, record: served(row)}
+  ): ReadonlyMap<string, ReadonlyArray<{id: string; item: string | null}>> {
+    return this.cached(JSON.stringify(['referrers', scope, entity, holder]), () => {
+      const each = holder.each ? ` JOIN json_each(r.json, '${holder.each}') e` : ''
+      const rows = this.db
+        .prepare(
+          `SELECT ${holder.owner} AS owner, c.id, ${holder.each ? 'e.value' : 'NULL'} AS item
+           FROM current c JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch${each}
+           WHERE c.scope = ? AND c.entity = ? AND ${holder.owner} IS NOT NULL ORDER BY c.id`,
+        )
+        .iterate(scope, entity) as IterableIterator<{owner: string; id: string; item: string | null}>
+      const index = new Map<string, Array<{id: string; item: string | null}>>()
+      for (const {owner, id, item} of rows) {
+        const list = index.get(owner)
+        if (list) list.push({id, item})
+        else index.set(owner, [{id, item}])
+      }
+      return index
+    })
   }
 
   /**
@@ -184,8 +203,8 @@ export class RecordStore {
   }
 }
 
-/** Id sets kept at once (`ListQuery.idSets`). */
-const ID_SETS_KEPT = 8
+/** Values kept at once by `RecordStore.cached` (id sets, referrer indexes). */
+const CACHED = 8
 
 interface Row {
   id: string
