@@ -100,4 +100,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scope, id)
   ) WITHOUT ROWID;
   `,
+  // 4: what clients report back to serve (POST /log/ and /statistics/), per scope, read back by the ingest side.
+  `
+  CREATE TABLE client_report (
+    scope    TEXT NOT NULL,
+    -- AUTOINCREMENT: ids only grow, never reused, so a page token's "after this id" stays right.
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind     TEXT NOT NULL CHECK (kind IN ('log', 'statistics')),
+    -- When the server received it: RFC 3339 in UTC (toISOString).
+    received TEXT NOT NULL,
+    -- JSON: the LogEntry or StatisticsEntry as validated (fields outside the schema left out); may hold personal data.
+    json     TEXT NOT NULL
+  );
+  CREATE INDEX client_report_scope ON client_report (scope, kind, id);
+  `,
 ]

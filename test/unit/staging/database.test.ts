@@ -29,9 +29,12 @@ describe('openStagingDatabase', () => {
       expect(names.map((row) => (row as {name: string}).name)).toEqual([
         'batch',
         'batch_file',
+        'client_report',
         'current',
         'current_record',
         'record',
+        // SQLite's own, made for client_report's AUTOINCREMENT.
+        'sqlite_sequence',
         'subscription',
       ])
     } finally {
@@ -138,7 +141,7 @@ describe('migration 3', () => {
     raw.close()
     const db = openStagingDatabase(path)
     try {
-      expect(db.pragma('user_version', {simple: true})).toBe(3)
+      expect(db.pragma('user_version', {simple: true})).toBe(SCHEMA_VERSION)
       expect(db.prepare(`SELECT scope FROM batch`).all()).toEqual([{scope: 's'}])
       db.prepare(
         `INSERT INTO subscription (scope, id, name, target, resource_types, created, expires)
@@ -152,6 +155,37 @@ describe('migration 3', () => {
           )
           .run(),
       ).toThrow(/UNIQUE/)
+    } finally {
+      db.close()
+    }
+  })
+})
+
+describe('migration 4', () => {
+  it("adds serve's client reports to a version 3 database, keeping what it held", async () => {
+    const {MIGRATIONS} = await import('../../../src/staging/migrations.js')
+    const path = join(temp.dir, 'v3.db')
+    const raw = new Database(path)
+    for (const migration of MIGRATIONS.slice(0, 3)) raw.exec(migration)
+    raw.pragma('user_version = 3')
+    raw
+      .prepare(
+        `INSERT INTO subscription (scope, id, name, target, resource_types, created, expires)
+         VALUES ('s', 'a', 'n', 'https://example.test/hook', '[{"resource":"Person"}]', 't', 'u')`,
+      )
+      .run()
+    raw.close()
+    const db = openStagingDatabase(path)
+    try {
+      expect(db.pragma('user_version', {simple: true})).toBe(SCHEMA_VERSION)
+      expect(db.prepare(`SELECT id FROM subscription`).all()).toEqual([{id: 'a'}])
+      const insert = db.prepare(`INSERT INTO client_report (scope, kind, received, json) VALUES ('s', ?, 't', '{}')`)
+      expect(insert.run('log').lastInsertRowid).toBe(1)
+      expect(insert.run('statistics').lastInsertRowid).toBe(2)
+      // Ids are not reused after the last row goes: AUTOINCREMENT.
+      db.prepare(`DELETE FROM client_report WHERE id = 2`).run()
+      expect(insert.run('log').lastInsertRowid).toBe(3)
+      expect(() => insert.run('other')).toThrow(/CHECK/)
     } finally {
       db.close()
     }
