@@ -29,8 +29,10 @@ import {PageTokens} from './page-token.js'
  *      }
  *    so the POSTs are always served and the GETs only with `--ingest`. The routes sit in an encapsulated plugin:
  *    call it before `listen`/`ready`; the app's auth hook (403) and error handler (500) apply to them.
- * 2. services/serve.ts passes `clientReports: {db: writer, now: options.now}`: the writer connection it already opens
- *    for the subscriptions (a GET here reads a whole page with `.all()`, so it never holds a statement open on it).
+ * 2. services/serve.ts passes `clientReports: {db: writer, now: options.now, ...(options.ingest ? {profile:
+ *    options.ingest.profile} : {})}`: the writer connection it already opens for the subscriptions (a GET here reads
+ *    a whole page with `.all()`, so it never holds a statement open on it), and with --ingest the ingest profile, so
+ *    that under `skolverket` a report names only the five types the ingest file's GET answers may hold.
  * Both spellings are separate routes: with fastify's `ignoreTrailingSlash` on, registering them would clash.
  */
 
