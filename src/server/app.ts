@@ -23,6 +23,7 @@ import {type PageState, PageTokens} from './page-token.js'
 import {type IngestOptions, registerIngest} from './ingest.js'
 import {registerSubscriptions, type SubscriptionNotifier, type SubscriptionOptions} from './subscriptions.js'
 import {watchBatches} from './batch-watch.js'
+import {type ClientReportOptions, registerClientReports} from './client-reports.js'
 import {withReferenceNames} from './reference-names.js'
 import {type ListQuery, RecordStore, type ServedRecord} from './store.js'
 
@@ -38,6 +39,8 @@ export interface ServerOptions {
   https?: {cert: Buffer; key: Buffer}
   /** Serve Skolverket's ingest API too (writes land as batches of their own). */
   ingest?: Omit<IngestOptions, 'scope'>
+  /** Take the clients' reports (`POST /log`, `/statistics`); with `ingest`, serve them back (`GET`). */
+  clientReports?: Omit<ClientReportOptions, 'scope' | 'read' | 'pageTokens'>
   /** Where the server's own faults are written (default: stderr). */
   log?: (line: string) => void
   /** Serve the standard's subscriptions, and notify them of every batch the scope gets (`watchBatches`). */
@@ -285,6 +288,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   }
 
   if (options.ingest) registerIngest(app, base, {...options.ingest, scope})
+  if (options.clientReports) {
+    registerClientReports(app, base, {...options.clientReports, scope, pageTokens, read: options.ingest !== undefined})
+  }
   if (options.subscriptions) {
     const {watchIntervalMs, ...subscriptions} = options.subscriptions
     const notifier = registerSubscriptions(app, base, {...subscriptions, scope})

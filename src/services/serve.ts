@@ -73,6 +73,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(https === undefined ? {} : {https}),
     ...(options.ingest ? {ingest: {db: writer, profile: options.ingest.profile, now: options.now}} : {}),
     subscriptions: {db: writer, now: options.now},
+    clientReports: {db: writer, now: options.now, ...(options.ingest ? {profile: options.ingest.profile} : {})},
   })
   try {
     await app.listen({host: options.host, port: options.port})

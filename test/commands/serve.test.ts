@@ -272,6 +272,16 @@ describe('ss12000 serve', () => {
       })
       expect(removed.status).toBe(202)
       expect((await fetch(`${url}/persons/${id}`, {headers: {authorization: `Bearer ${TOKEN}`}})).status).toBe(404)
+      // A client reports back to the read API; the ingest side reads it.
+      const entry = {message: 'Person could not be mapped.', resourceType: 'Person', severityLevel: 'Warning'}
+      const reported = await fetch(`${url}/log`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'},
+        body: JSON.stringify(entry),
+      })
+      expect(reported.status).toBe(201)
+      const logs = await fetch(`${url}/log`, {headers: {authorization: `Bearer ${TOKEN}`}})
+      expect(await logs.json()).toEqual({logs: [entry], pageToken: null})
     } finally {
       child.kill('SIGINT')
       await once(child, 'exit')

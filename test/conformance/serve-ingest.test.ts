@@ -399,8 +399,8 @@ describe("serve --ingest against Skolverket's ingest OpenAPI", () => {
       Object.keys(methods).map((method) => `${method} ${route}`),
     )
     const covered = new Set(CASES.map((testCase) => `${testCase.method} ${testCase.route}`))
-    // GET /log and /statistics read back what Skolverket's client POSTs to the read API's /log and /statistics,
-    // which `serve` does not take yet: nothing to serve here until it does.
+    // GET /log and /statistics read back what clients POST to the read API's /log and /statistics:
+    // serve-client-reports.test.ts holds those answers to this file.
     const notServed = ['get /log', 'get /statistics']
     expect(operations.filter((operation) => !covered.has(operation)).sort()).toEqual(notServed)
     for (const operation of [...covered]) expect(operations).toContain(operation)
