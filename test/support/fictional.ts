@@ -807,12 +807,25 @@ export async function writeDataset(dir: string, dataset: Dataset): Promise<strin
  * returns every issue, errors and warnings, including the unresolved references `finish()` reports.
  */
 export function validateDataset(dataset: Partial<Dataset>, profile: ProfileName): Issue[] {
+  return validateRecords(
+    DATASET_COLLECTIONS.flatMap(({key, file, entity}) => (dataset[key] ?? []).map((value) => ({entity, file, value}))),
+    profile,
+  )
+}
+
+/**
+ * Validates records of any entity types with the toolkit's ValidationEngine in one run (payload mode, references
+ * resolved among the records, so a reference to anything outside them is an error) and returns every issue, errors
+ * and warnings, including the unresolved references `finish()` reports.
+ */
+export function validateRecords(
+  records: Iterable<{entity: EntityName; file: string; value: unknown}>,
+  profile: ProfileName,
+): Issue[] {
   const engine = new ValidationEngine({profile, mode: 'payload', reveal: false, allowExternalRefs: false})
   const issues: Issue[] = []
-  for (const {key, file, entity} of DATASET_COLLECTIONS) {
-    for (const value of dataset[key] ?? []) {
-      issues.push(...engine.validateRecord({entity, value, source: {file}, locate: () => ({file})}).issues)
-    }
+  for (const {entity, file, value} of records) {
+    issues.push(...engine.validateRecord({entity, value, source: {file}, locate: () => ({file})}).issues)
   }
   issues.push(...engine.finish())
   return issues

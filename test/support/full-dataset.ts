@@ -23,11 +23,8 @@ import type {
   StudyPlan,
   Syllabus,
 } from '../../src/schema/model.js'
-import type {ProfileName} from '../../src/schema/profiles.js'
 import {uuidV5} from '../../src/transforms/ids.js'
-import {ValidationEngine} from '../../src/validation/engine.js'
 import {makeCivicNumber, makeOrganisationNumber} from '../../src/validation/identity.js'
-import type {Issue} from '../../src/validation/issue.js'
 import {serializeCollection, slugify} from './fictional.js'
 
 /**
@@ -1193,23 +1190,4 @@ export function* datasetRecords(dataset: FullDataset): Generator<{entity: Entity
   for (const {key, entity} of FULL_DATASET_COLLECTIONS) {
     for (const value of dataset[key]) yield {entity, file: `${key}.json`, value}
   }
-}
-
-/**
- * Validates records of any entity types with the toolkit's ValidationEngine in one run (payload mode, references
- * resolved among the records, so a reference to anything outside them is an error) and returns every issue, errors
- * and warnings, including the unresolved references `finish()` reports. The same engine call as fictional.ts's
- * `validateDataset`, for any collection rather than its six.
- */
-export function validateRecords(
-  records: Iterable<{entity: EntityName; file: string; value: unknown}>,
-  profile: ProfileName,
-): Issue[] {
-  const engine = new ValidationEngine({profile, mode: 'payload', reveal: false, allowExternalRefs: false})
-  const issues: Issue[] = []
-  for (const {entity, file, value} of records) {
-    issues.push(...engine.validateRecord({entity, value, source: {file}, locate: () => ({file})}).issues)
-  }
-  issues.push(...engine.finish())
-  return issues
 }

@@ -16,9 +16,9 @@ import {
   fullDataset,
   fullDatasetId,
   SERVED_ENTITIES,
-  validateRecords,
   writeFullDataset,
 } from '../../support/full-dataset.js'
+import {validateRecords} from '../../support/fictional.js'
 
 const summarise = (issues: Issue[]) => issues.map((issue) => `${issue.severity} ${issue.code} ${issue.message}`)
 const id = fullDatasetId
