@@ -1,12 +1,10 @@
 import type {FastifyError, FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 
-import type {EntityName} from '../schema/entity-names.js'
 import type {ProfileName} from '../schema/profiles.js'
-import {getModel, getTypeValidator} from '../schema/validators.js'
+import {getModel} from '../schema/validators.js'
 import type {StagingDatabase} from '../staging/database.js'
 import {isRecord} from '../util.js'
-import {issueReason} from '../validation/issue.js'
-import {issuesFromSchemaErrors} from '../validation/schema-errors.js'
+import {bodyErrors} from './body-check.js'
 import {PageTokens} from './page-token.js'
 
 /**
@@ -190,22 +188,9 @@ export function registerClientReports(app: FastifyInstance, base: string, option
 function checkEntry(kind: ClientReportKind, body: unknown, profile: ProfileName): Record<string, unknown> | string {
   const {type} = KINDS[kind]
   if (!isRecord(body)) return `The body must be a JSON object, a ${type}.`
-  const variant = {profile, mode: 'payload'} as const
-  const validate = getTypeValidator(type, variant)
-  if (!validate(body)) {
-    // Unknown fields are warnings, as everywhere in the toolkit: they are left out below, not refused.
-    const errors = issuesFromSchemaErrors(validate.errors ?? [], {
-      // Issues name SS 12000 entities; these are API documents, named the same way for the field names (LogEntry.x).
-      entity: type as unknown as EntityName,
-      profile,
-      reveal: false,
-      locate: () => ({file: 'body'}),
-    })
-      .filter((issue) => issue.severity === 'error')
-      .map(issueReason)
-    if (errors.length > 0) return `${errors.join('; ')}.`
-  }
-  const known = Object.keys(getModel(variant).types[type].properties)
+  const errors = bodyErrors(type, body, profile)
+  if (errors !== undefined) return errors
+  const known = Object.keys(getModel({profile, mode: 'payload'}).types[type].properties)
   return Object.fromEntries(Object.entries(body).filter(([field]) => known.includes(field)))
 }
 

@@ -5,11 +5,9 @@ import type {FastifyError, FastifyInstance, FastifyReply} from 'fastify'
 
 import type {EntityName} from '../schema/entity-names.js'
 import type {ProfileName} from '../schema/profiles.js'
-import {getTypeValidator} from '../schema/validators.js'
 import type {StagingDatabase} from '../staging/database.js'
 import {isRecord} from '../util.js'
-import {issueReason} from '../validation/issue.js'
-import {issuesFromSchemaErrors} from '../validation/schema-errors.js'
+import {bodyErrors} from './body-check.js'
 import {PageTokens} from './page-token.js'
 
 /**
@@ -274,19 +272,8 @@ function checkCreateSubscription(
   profile: ProfileName,
 ): Omit<StoredSubscription, 'id' | 'expires'> | string {
   if (!isRecord(body)) return 'The body must be a JSON object {"name", "target", "resourceTypes": [{"resource"}]}.'
-  const validate = getTypeValidator('CreateSubscription', {profile, mode: 'payload'})
-  if (!validate(body)) {
-    // Unknown fields are warnings, as everywhere in the toolkit: they are left out, not refused.
-    const errors = issuesFromSchemaErrors(validate.errors ?? [], {
-      entity: 'Subscription',
-      profile,
-      reveal: false,
-      locate: () => ({file: 'body'}),
-    })
-      .filter((issue) => issue.severity === 'error')
-      .map(issueReason)
-    if (errors.length > 0) return `${errors.join('; ')}.`
-  }
+  const errors = bodyErrors('CreateSubscription', body, profile, 'Subscription')
+  if (errors !== undefined) return errors
   const {name, target, resourceTypes} = body as {
     name: string
     target: string
