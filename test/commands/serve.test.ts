@@ -3,6 +3,7 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {cp, readFile, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:http'
+import {get as httpsGet} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -286,6 +287,42 @@ describe('ss12000 serve', () => {
       child.kill('SIGINT')
       await once(child, 'exit')
     }
+  })
+
+  it('serves HTTPS with --cert and --key, and refuses a key it cannot read', async () => {
+    const tls = join(REPO_ROOT, 'test', 'fixtures', 'tls')
+    const {child, url} = await startServe(
+      ['--db', db, '--port', '0', '--no-auth', '--cert', join(tls, 'cert.pem'), '--key', join(tls, 'key.pem')],
+      {},
+    )
+    try {
+      expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v2\.0$/)
+      const ca = await readFile(join(tls, 'cert.pem'))
+      const body = await new Promise<string>((resolve, reject) => {
+        httpsGet(`${url}/organisations?limit=1`, {ca}, (response) => {
+          let text = ''
+          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
+          response.on('end', () => resolve(text))
+        }).on('error', reject)
+      })
+      expect((JSON.parse(body) as {data: unknown[]}).data).toHaveLength(1)
+    } finally {
+      child.kill('SIGINT')
+      await once(child, 'exit')
+    }
+    const missing = await runCli([
+      'serve',
+      '--db',
+      db,
+      '--no-auth',
+      '--cert',
+      join(tls, 'cert.pem'),
+      '--key',
+      join(tls, 'nope.pem'),
+    ])
+    expect(missing.exitCode).toBe(2)
+    expect(missing.stderr).toContain('nope.pem')
+    expect(stackTraceLines(missing.stderr)).toEqual([])
   })
 
   it('stops on SIGINT with exit code 0', async () => {
