@@ -26,6 +26,11 @@ export interface BatchDescription {
   configHash?: string
   /** A partial batch never reports absence as removal. */
   partial: boolean
+  /**
+   * A full batch of these entity types only (a pull of some collections): absence is counted, and removed, for them
+   * alone; the scope's records of other types stay as they are.
+   */
+  entities?: readonly EntityName[]
   files: Array<{path: string; sha256: string; size: number}>
 }
 
@@ -218,17 +223,20 @@ export class BatchWriter {
   commit(): BatchResult {
     if (!this.input.partial) {
       const {scope} = this.input
+      // Which types this batch holds in full: all of them, or those it names.
+      const only = this.input.entities === undefined ? '' : ' AND entity IN (SELECT value FROM json_each(?))'
+      const types = this.input.entities === undefined ? [] : [JSON.stringify(this.input.entities)]
       const absent = this.db
-        .prepare(`SELECT entity, COUNT(*) AS count FROM current WHERE scope = ? AND seen < ? GROUP BY entity`)
-        .all(scope, this.batch) as Array<{entity: EntityName; count: number}>
+        .prepare(`SELECT entity, COUNT(*) AS count FROM current WHERE scope = ? AND seen < ?${only} GROUP BY entity`)
+        .all(scope, this.batch, ...types) as Array<{entity: EntityName; count: number}>
       for (const {entity, count} of absent) (this.entities[entity] ??= emptyChanges()).absent = count
       this.db
         .prepare(
           `INSERT INTO record (entity, id, batch, json, sha256)
-           SELECT entity, id, ?, NULL, NULL FROM current WHERE scope = ? AND seen < ?`,
+           SELECT entity, id, ?, NULL, NULL FROM current WHERE scope = ? AND seen < ?${only}`,
         )
-        .run(this.batch, scope, this.batch)
-      this.db.prepare(`DELETE FROM current WHERE scope = ? AND seen < ?`).run(scope, this.batch)
+        .run(this.batch, scope, this.batch, ...types)
+      this.db.prepare(`DELETE FROM current WHERE scope = ? AND seen < ?${only}`).run(scope, this.batch, ...types)
     }
     this.db
       .prepare(`UPDATE batch SET status = 'complete', finished_at = ?, counts = ? WHERE id = ?`)

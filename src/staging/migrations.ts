@@ -114,4 +114,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX client_report_scope ON client_report (scope, kind, id);
   `,
+  // 5: what is wrong with records a batch keeps anyway (a pull keeps invalid records from a live API, flagged).
+  `
+  CREATE TABLE record_issue (
+    batch    INTEGER NOT NULL REFERENCES batch (id),
+    entity   TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('error', 'warning')),
+    code     TEXT NOT NULL,
+    -- The SS 12000 field, e.g. Person.civicNo.value.
+    field    TEXT,
+    -- Masked: personnummer never appear here.
+    message  TEXT NOT NULL
+  );
+  CREATE INDEX record_issue_record ON record_issue (entity, id, batch);
+  `,
 ]

@@ -90,6 +90,20 @@ describe('writeBatch', () => {
     })
   })
 
+  it('removes what a full batch of some types lacks of those types only', () => {
+    withDatabase('types.db', (db) => {
+      const group: StagedRecord = {entity: 'Group', id: 'g1', value: {id: 'g1', displayName: '7A'}}
+      writeBatch(db, input(), [person('p1', 'Alva'), person('p2', 'Elis'), group])
+      const persons = writeBatch(db, input({entities: ['Person']}), [person('p2', 'Elis')])
+      expect(persons.entities.Person).toMatchObject(counts(0, 0, 1, 1))
+      expect(persons.entities.Group).toBeUndefined()
+      expect([...stagedRecords(db, {scope: 'se-generic'})].map(({entity, id}) => `${entity}:${id}`)).toEqual([
+        'Group:g1',
+        'Person:p2',
+      ])
+    })
+  })
+
   it('leaves nothing of a batch that fails half-way', () => {
     withDatabase('failing.db', (db) => {
       writeBatch(db, input(), [person('p1', 'Alva')])

@@ -33,6 +33,7 @@ describe('openStagingDatabase', () => {
         'current',
         'current_record',
         'record',
+        'record_issue',
         // SQLite's own, made for client_report's AUTOINCREMENT.
         'sqlite_sequence',
         'subscription',
