@@ -87,3 +87,28 @@ export const configFlag = Flags.string({
   summary: 'The configuration file (default: ./ss12000.config.yaml, or SS12000_CONFIG).',
   helpValue: '<path>',
 })
+
+/** Flags of the commands that talk to a live SS 12000 API (pull, probe, diff against a URL). */
+export const remoteFlags = {
+  'token-stdin': Flags.boolean({
+    default: false,
+    summary: 'Read the bearer token from stdin (else SS12000_TOKEN, or OAuth2 client credentials). Never a flag value.',
+  }),
+  'insecure-http': Flags.boolean({
+    default: false,
+    summary: 'Allow plain http to a host other than this machine (loopback may always use http).',
+  }),
+  timeout: Flags.integer({
+    default: 30,
+    min: 1,
+    helpValue: '<seconds>',
+    summary: 'Seconds one request may take before it is retried.',
+  }),
+  concurrency: Flags.integer({
+    default: 4,
+    min: 1,
+    max: 32,
+    helpValue: '<n>',
+    summary: 'Requests in flight at once, across collections.',
+  }),
+}

@@ -14,7 +14,11 @@ export const PULLED_ENTITIES: readonly EntityName[] = (Object.keys(ENTITY_NAMING
 export interface PullClient {
   /** Every page of a collection, its records; later pages send only the page token. */
   pages(collection: string, query?: Record<string, string>, options?: {limit?: number}): AsyncIterable<unknown[]>
-  deletedEntities(after: string, entities: EntityName[]): Promise<Map<EntityName, string[]>>
+  /** The ids deleted after a time, by type; ids the server did not say the type of, apart. */
+  deletedEntities(
+    after: string,
+    entities: EntityName[],
+  ): Promise<{byEntity: Map<EntityName, string[]>; unattributed: string[]}>
 }
 
 export interface PullOptions {
@@ -28,6 +32,8 @@ export interface PullOptions {
   /** auto: incremental when the last snapshot of the scope pulled these collections, else full. */
   mode: 'auto' | 'full' | {since: string}
   limit: number
+  /** calendarEvents' required window (`startTime.onOrAfter`, `startTime.onOrBefore`). */
+  calendarWindow: {'startTime.onOrAfter': string; 'startTime.onOrBefore': string}
   profile: ProfileName
   reveal: boolean
   now: () => string
@@ -143,6 +149,8 @@ async function pullOnce(
       const count = (counts[entity] = {received: 0, invalid: 0, deleted: 0})
       options.onProgress?.({kind: 'start', entity})
       const query: Record<string, string> = since === undefined ? {} : {'meta.modified.after': since}
+      // The standard requires a start-time window of calendarEvents.
+      if (entity === 'CalendarEvent') Object.assign(query, options.calendarWindow)
       try {
         let position = 0
         for await (const page of options.client.pages(collection, query, {limit: options.limit})) {
@@ -190,7 +198,7 @@ async function pullOnce(
     }
     if (since !== undefined) {
       const served = options.entities.filter((entity) => !skipped.some((skip) => skip.entity === entity))
-      let deleted: Map<EntityName, string[]>
+      let deleted: {byEntity: Map<EntityName, string[]>; unattributed: string[]}
       try {
         deleted = await options.client.deletedEntities(since, served)
       } catch (error) {
@@ -199,9 +207,14 @@ async function pullOnce(
           throw new IncrementalUnsupported('The server does not tell deletedEntities.')
         throw error
       }
-      for (const [entity, ids] of deleted) {
+      for (const [entity, ids] of deleted.byEntity) {
         if (!served.includes(entity)) continue
-        for (const id of ids) if (writer.remove(entity, id)) counts[entity]!.deleted++
+        for (const id of ids) if (removeHeld(writer, entity, id)) counts[entity]!.deleted++
+      }
+      // Ids are UUIDs: one the server did not place is removed from whichever type holds it.
+      for (const id of deleted.unattributed) {
+        const entity = served.find((type) => removeHeld(writer, type, id))
+        if (entity !== undefined) counts[entity]!.deleted++
       }
     }
     for (const issue of engine.finish()) {
@@ -210,6 +223,19 @@ async function pullOnce(
     return {batch: writer.commit(), counts, skipped}
   } catch (error) {
     writer.rollback()
+    throw error
+  }
+}
+
+/**
+ * Removes a record the snapshot holds. One this pull also received (changed, then deleted, between the listing and
+ * the deletions) is kept: the listing saw it.
+ */
+function removeHeld(writer: BatchWriter, entity: EntityName, id: string): boolean {
+  try {
+    return writer.remove(entity, id)
+  } catch (error) {
+    if (error instanceof DuplicateRecordError) return false
     throw error
   }
 }
