@@ -34,7 +34,8 @@ Exit codes: 0 pulled, 2 usage error, 4 the API failed.`
     },
     {
       description: 'A token from a secrets manager, never in argv',
-      command: 'vault read -field=token secret/sis | <%= config.bin %> <%= command.id %> https://sis.example.se/v2.0 --token-stdin',
+      command:
+        'vault read -field=token secret/sis | <%= config.bin %> <%= command.id %> https://sis.example.se/v2.0 --token-stdin',
     },
   ]
   static override args = {
@@ -113,7 +114,9 @@ Exit codes: 0 pulled, 2 usage error, 4 the API failed.`
             if (event.kind === 'start') since = performance.now()
             if (event.kind !== 'records') return
             const rate = Math.round(event.received / Math.max((performance.now() - since) / 1000, 0.001))
-            report(`${event.entity}: ${event.received.toLocaleString('en-US')} records · ${rate.toLocaleString('en-US')}/s`)
+            report(
+              `${event.entity}: ${event.received.toLocaleString('en-US')} records · ${rate.toLocaleString('en-US')}/s`,
+            )
           },
         })
       },
