@@ -16,6 +16,37 @@ export const CONFIG_VERSION = 1
 const schoolTypes = [...new Set<string>([...SCHOOL_TYPES_2020, ...SCHOOL_TYPES_SKOLVERKET])]
 
 /**
+ * Where a live SS 12000 API is and how to get a token for it (`pull`, `diff`, `probe`). Never a secret or a token:
+ * those come from the environment (SS12000_TOKEN, SS12000_CLIENT_SECRET) or stdin, so the file can be shared.
+ */
+function RemoteConfigSchema() {
+  return Type.Object(
+    {
+      /** The API's base URL, e.g. https://host/v2.0. */
+      url: Type.Optional(Type.String({format: 'uri'})),
+      /** OAuth2 client credentials: the token endpoint, the client id and the scope to ask for. */
+      tokenUrl: Type.Optional(Type.String({format: 'uri'})),
+      clientId: Type.Optional(Type.String({minLength: 1})),
+      scope: Type.Optional(Type.String({minLength: 1})),
+      /** How the client id and secret reach the token endpoint (RFC 6749 §2.3.1); HTTP Basic unless told. */
+      tokenEndpointAuthMethod: Type.Optional(
+        Type.Union([Type.Literal('client_secret_basic'), Type.Literal('client_secret_post')]),
+      ),
+    },
+    {additionalProperties: false},
+  )
+}
+
+/** Settings that would put a credential in the file; refused with a pointer to the environment variable instead. */
+const REMOTE_CREDENTIALS: Record<string, string> = {
+  token: 'SS12000_TOKEN (or --token-stdin)',
+  accessToken: 'SS12000_TOKEN (or --token-stdin)',
+  clientSecret: 'SS12000_CLIENT_SECRET',
+  secret: 'SS12000_CLIENT_SECRET',
+  password: 'SS12000_CLIENT_SECRET',
+}
+
+/**
  * The configuration a user owns: what legacy exports lack but SS 12000 requires (the organiser, term dates, default
  * school types) and what makes ids stable and private (namespace and secret).
  */
@@ -50,11 +81,13 @@ export const ConfigSchema = Type.Object(
         {additionalProperties: false},
       ),
     ),
+    remote: Type.Optional(RemoteConfigSchema()),
   },
   {additionalProperties: false},
 )
 
 export type Config = Static<typeof ConfigSchema>
+export type RemoteConfig = NonNullable<Config['remote']>
 
 /** The environment variable that supplies (or overrides) `ids.secret`, so the secret need not sit in the file. */
 export const SECRET_ENV = 'SS12000_ID_SECRET'
@@ -94,6 +127,15 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv =
   const value = document.value
   const secret = env[SECRET_ENV]
   if (secret !== undefined && secret !== '' && isRecord(value) && isRecord(value.ids)) value.ids.secret = secret
+  if (isRecord(value) && isRecord(value.remote)) {
+    const credential = Object.keys(value.remote).find((key) => REMOTE_CREDENTIALS[key] !== undefined)
+    if (credential !== undefined) {
+      throw new UsageError(
+        `${document.where(['remote', credential])}: remote.${credential}: a credential does not belong in the configuration file.`,
+        {actions: [`Remove it from ${path} and give it in ${REMOTE_CREDENTIALS[credential]} instead.`]},
+      )
+    }
+  }
   if (!validateConfig(value)) {
     const error = pickSchemaError(validateConfig.errors!)
     const field = error.path.join('.') || '(top level)'

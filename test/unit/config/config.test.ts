@@ -79,6 +79,63 @@ describe('parseConfig', () => {
   })
 })
 
+describe('the remote section', () => {
+  const remote = `
+remote:
+  url: https://skola.example.se/v2.0
+  tokenUrl: https://idp.example.se/oauth2/token
+  clientId: ss12000-toolkit
+  scope: ss12000.read
+  tokenEndpointAuthMethod: client_secret_post
+`
+
+  it('is optional, and read when there', () => {
+    expect(parseConfig(valid, 'c.yaml', {}).remote).toBeUndefined()
+    expect(parseConfig(valid + remote, 'c.yaml', {}).remote).toEqual({
+      url: 'https://skola.example.se/v2.0',
+      tokenUrl: 'https://idp.example.se/oauth2/token',
+      clientId: 'ss12000-toolkit',
+      scope: 'ss12000.read',
+      tokenEndpointAuthMethod: 'client_secret_post',
+    })
+  })
+
+  it.each([
+    {
+      name: 'a client secret',
+      text: `${valid}${remote}  clientSecret: hunter2\n`,
+      message: /^c\.yaml:35:3: remote\.clientSecret: a credential does not belong in the configuration file\.$/,
+    },
+    {name: 'a token', text: `${valid}\nremote:\n  token: abc\n`, message: /^c\.yaml:30:3: remote\.token: a credential/},
+    {
+      name: 'an unknown auth method',
+      text: remote.replace('client_secret_post', 'private_key_jwt'),
+      message: /remote\.tokenEndpointAuthMethod: must be/,
+    },
+    {
+      name: 'a URL that is not one',
+      text: remote.replace('https://skola.example.se/v2.0', 'skola'),
+      message: /remote\.url: must match format "uri"/,
+    },
+  ])('refuses $name', ({text, message}) => {
+    const full = text.startsWith(valid) ? text : valid + text
+    expect(() => parseConfig(full, 'c.yaml', {})).toThrow(UsageError)
+    expect(() => parseConfig(full, 'c.yaml', {})).toThrow(message)
+  })
+
+  it('points a credential to its environment variable, without repeating it', () => {
+    try {
+      parseConfig(`${valid}${remote}  clientSecret: hunter2\n`, 'c.yaml', {})
+      expect.unreachable()
+    } catch (error) {
+      expect((error as UsageError).actions).toEqual([
+        'Remove it from c.yaml and give it in SS12000_CLIENT_SECRET instead.',
+      ])
+      expect(JSON.stringify([(error as Error).message, (error as UsageError).actions])).not.toContain('hunter2')
+    }
+  })
+})
+
 describe('configPath', () => {
   it.each([
     {flag: 'my.yaml', env: {}, expected: '/w/my.yaml'},
