@@ -44,14 +44,13 @@ export function readListPage(body: unknown, collection: string, context: ReadCon
     })
   }
   const records: Record<string, unknown>[] = []
-  let skipped = 0
   for (const item of items as unknown[]) {
-    if (isRecord(item)) records.push(normalizeRecord(item, collection, context))
-    else skipped++
-  }
-  if (skipped > 0) {
+    if (isRecord(item)) {
+      records.push(normalizeRecord(item, collection, context))
+      continue
+    }
     context.deviations.report(`non-object:${collection}`, () => {
-      return `${context.server}/${collection} sent ${skipped} list item(s) that are not JSON objects; skipped them (they have no id to keep them by).`
+      return `${context.server}/${collection} sends list items that are not JSON objects (${describe(item)}); skipped them, as they have no id to keep them by.`
     })
   }
   const pageToken = readPageToken(body.pageToken, collection, context)

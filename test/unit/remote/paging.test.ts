@@ -94,6 +94,23 @@ describe('Ss12000Client.pages', () => {
     expect(warnings).toEqual([expect.stringMatching(/\/persons sends pageToken as a number/)])
   })
 
+  it('takes an empty pageToken for the end, with one warning', async () => {
+    const {client, server, warnings} = await clientFor((request, response) => {
+      sendJson(
+        response,
+        200,
+        request.query.get('pageToken') === null
+          ? {data: [person(0)], pageToken: 'x'}
+          : {data: [person(1)], pageToken: ''},
+      )
+    })
+    expect(await collect(client.pages('persons'))).toEqual([person(0), person(1)])
+    expect(server.requests).toHaveLength(2)
+    expect(warnings).toEqual([
+      expect.stringMatching(/ended a list with pageToken "" instead of null; read it as the last page/),
+    ])
+  })
+
   it('stops an endless pageToken loop with a RemoteError that says so', async () => {
     const {client, server} = await clientFor((request, response) => {
       // A → B → A → …
@@ -145,6 +162,8 @@ describe('Ss12000Client.pages', () => {
       sendJson(response, 200, {data: [person(1), 'p2', null]}),
     )
     expect(await collect(client.pages('persons'))).toEqual([person(1)])
-    expect(warnings).toEqual([expect.stringMatching(/sent 2 list item\(s\) that are not JSON objects; skipped them/)])
+    expect(warnings).toEqual([
+      expect.stringMatching(/\/persons sends list items that are not JSON objects \(a string\); skipped them/),
+    ])
   })
 })
