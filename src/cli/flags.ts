@@ -21,15 +21,26 @@ export const modeFlag = Flags.option({
   summary: 'payload: data you produce (meta optional). response: data an API returned (read-only fields required).',
 })()
 
+/** An entity or collection name (Person, persons, …) as an entity type. */
+async function parseEntity(input: string): Promise<EntityName> {
+  const entity = entityFromName(input)
+  if (!entity) throw new UsageError(`Unknown entity type "${input}". Use one of: ${ENTITY_NAMES.join(', ')}.`)
+  return entity
+}
+
 export const entityFlag = Flags.custom<EntityName>({
   summary:
     'Entity type of records whose file name or body key does not say: an entity or collection name (Person, persons, …).',
   helpValue: '<entity>',
-  parse: async (input) => {
-    const entity = entityFromName(input)
-    if (!entity) throw new UsageError(`Unknown entity type "${input}". Use one of: ${ENTITY_NAMES.join(', ')}.`)
-    return entity
-  },
+  parse: parseEntity,
+})()
+
+/** Entity types to work on, repeatable: entity or collection names. */
+export const entitiesFlag = Flags.custom<EntityName>({
+  summary: 'An entity type to work on (repeatable): an entity or collection name (Person, persons, …); default all.',
+  helpValue: '<entity>',
+  multiple: true,
+  parse: parseEntity,
 })()
 
 export const dbFlag = Flags.string({

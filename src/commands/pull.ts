@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {configFlag, dbFlag, entityFlag, remoteFlags, revealFlag} from '../cli/flags.js'
+import {configFlag, dbFlag, entitiesFlag, remoteFlags, revealFlag} from '../cli/flags.js'
 import {UsageError} from '../errors.js'
 import {runWithProgress} from '../report/progress.js'
 import {type PullReport, renderPullResult} from '../report/pull-text.js'
@@ -44,7 +44,7 @@ Exit codes: 0 pulled, 2 usage error, 4 the API failed.`
   static override flags = {
     db: dbFlag,
     name: Flags.string({helpValue: '<name>', summary: "The snapshot's name (its scope); default the API's host."}),
-    entity: Flags.custom({...entityFlag, multiple: true, summary: 'A collection to pull (repeatable); default all.'})(),
+    entity: entitiesFlag,
     full: Flags.boolean({default: false, summary: 'Fetch everything, even when an incremental pull is possible.'}),
     since: Flags.string({
       helpValue: '<date-time>',

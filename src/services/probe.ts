@@ -62,7 +62,9 @@ function detailOf(error: unknown): string {
  */
 export async function probe(client: ProbeClient, server: string): Promise<ProbeResult> {
   const collections = await Promise.all(LISTED.map((entity) => probeCollection(client, entity)))
-  const answering = collections.find((probe) => probe.status === 'answers' && (probe.firstPage ?? 0) > 0)
+  // Features are tried on persons when they answer with records (they have expand), else on the first that does.
+  const withRecords = collections.filter((probe) => probe.status === 'answers' && (probe.firstPage ?? 0) > 0)
+  const answering = withRecords.find((probe) => probe.entity === 'Person') ?? withRecords[0]
   const features: FeatureProbe[] = []
   if (answering === undefined) {
     const reason = 'no collection answered with records to try it on'

@@ -144,7 +144,10 @@ async function pullOnce(
   const counts: PullResult['counts'] = {}
   const skipped: PullResult['skipped'] = []
   try {
-    for (const entity of options.entities) {
+    // Collections are fetched side by side (the client bounds the requests in flight); the first failure stops the
+    // others at their next page, and the batch is abandoned only once none of them writes any more.
+    let failure: {error: unknown} | undefined
+    const pullCollection = async (entity: EntityName): Promise<void> => {
       const collection = ENTITY_NAMING[entity].collection
       const count = (counts[entity] = {received: 0, invalid: 0, deleted: 0})
       options.onProgress?.({kind: 'start', entity})
@@ -154,6 +157,7 @@ async function pullOnce(
       try {
         let position = 0
         for await (const page of options.client.pages(collection, query, {limit: options.limit})) {
+          if (failure) return
           for (const value of page) {
             position++
             const id = (value as {id?: unknown} | null)?.id
@@ -189,13 +193,21 @@ async function pullOnce(
           const reason = `/${collection} answers 404: not served there.`
           skipped.push({entity, reason})
           options.onProgress?.({kind: 'skipped', entity, reason})
-          continue
+          return
         }
         throw error
       }
       complete.push(entity)
       options.onProgress?.({kind: 'done', entity, received: count.received})
     }
+    await Promise.all(
+      options.entities.map((entity) =>
+        pullCollection(entity).catch((error: unknown) => {
+          failure ??= {error}
+        }),
+      ),
+    )
+    if (failure) throw failure.error
     if (since !== undefined) {
       const served = options.entities.filter((entity) => !skipped.some((skip) => skip.entity === entity))
       let deleted: {byEntity: Map<EntityName, string[]>; unattributed: string[]}

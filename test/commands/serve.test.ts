@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- responses are read as loose JSON */
-import {type ChildProcess, spawn} from 'node:child_process'
+import {type ChildProcess} from 'node:child_process'
 import {once} from 'node:events'
 import {cp, readFile, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:http'
@@ -11,7 +11,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {makeCivicNumber} from '../../src/validation/identity.js'
-import {makeTempDir, REPO_ROOT, runCli, stackTraceLines} from '../support/cli.js'
+import {makeTempDir, REPO_ROOT, runCli, stackTraceLines, startServe} from '../support/cli.js'
 import {FULL_DATASET_COLLECTIONS, FULL_DATASET_MARKS, fullDataset, writeFullDataset} from '../support/full-dataset.js'
 
 const TOKEN = 'serve-test-token-not-a-secret'
@@ -19,24 +19,6 @@ let temp: {dir: string; cleanup: () => Promise<void>}
 let db: string
 let server: ChildProcess
 let base: string
-
-/** Starts the built `ss12000 serve` and waits for the line that names its URL. */
-async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{child: ChildProcess; url: string}> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'serve', ...args], {
-    env: {...process.env, CI: '1', NO_COLOR: '1', ...env},
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk
-      const match = /at (https?:\/\/\S+)/.exec(output)
-      if (match) resolve(match[1]!)
-    })
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)))
-  })
-  return {child, url}
-}
 
 beforeAll(async () => {
   temp = await makeTempDir('ss12000-serve-cmd-')

@@ -1,4 +1,5 @@
-import {spawn} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
+import {once} from 'node:events'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
@@ -53,4 +54,30 @@ export async function writeFiles(dir: string, files: Record<string, string | unk
 /** Lines that look like a JavaScript stack trace. */
 export function stackTraceLines(text: string): string[] {
   return text.split('\n').filter((line) => /^\s+at .+(\(|:\d+:\d+)/.test(line))
+}
+
+/** Starts the built `ss12000 serve` with these arguments and waits for the line that names its URL. */
+export async function startServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{child: ChildProcess; url: string; stop: () => Promise<void>}> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    env: {...process.env, CI: '1', NO_COLOR: '1', ...env},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const url = await new Promise<string>((resolvePromise, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk
+      const match = /at (https?:\/\/\S+)/.exec(output)
+      if (match) resolvePromise(match[1]!)
+    })
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)))
+  })
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGINT')
+    await once(child, 'exit')
+  }
+  return {child, url, stop}
 }
