@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {Ss12000Client} from '../../../src/remote/client.js'
 import {Semaphore} from '../../../src/remote/semaphore.js'
-import {sendJson, startTestServer, type TestServer} from './test-server.js'
+import {sendJson, startTestServer, type TestServer} from '../../support/test-server.js'
 
 let server: TestServer | undefined
 afterEach(async () => {
