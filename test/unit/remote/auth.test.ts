@@ -4,7 +4,14 @@ import {UsageError} from '../../../src/errors.js'
 import {type OAuth2Auth, resolveClientAuth} from '../../../src/remote/auth.js'
 import {type ClientOptions, Ss12000Client} from '../../../src/remote/client.js'
 import {RemoteRequestError} from '../../../src/remote/http.js'
-import {FAST_RETRY, type Handler, sendJson, startTestServer, type TestServer, type SeenRequest} from '../../support/test-server.js'
+import {
+  FAST_RETRY,
+  type Handler,
+  sendJson,
+  startTestServer,
+  type TestServer,
+  type SeenRequest,
+} from '../../support/test-server.js'
 
 const SECRET = 'client-secret-s3cr3t/+=&'
 const CLIENT_ID = 'toolkit client'

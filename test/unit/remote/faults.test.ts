@@ -7,7 +7,14 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {RemoteError} from '../../../src/errors.js'
 import {type ClientOptions, type RetryEvent, Ss12000Client} from '../../../src/remote/client.js'
 import {RemoteRequestError} from '../../../src/remote/http.js'
-import {FAST_RETRY, type Handler, sendJson, startTestServer, type TestServer, warnings} from '../../support/test-server.js'
+import {
+  FAST_RETRY,
+  type Handler,
+  sendJson,
+  startTestServer,
+  type TestServer,
+  warnings,
+} from '../../support/test-server.js'
 
 let server: TestServer | undefined
 afterEach(async () => {

@@ -3,7 +3,14 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {RemoteError, UsageError} from '../../../src/errors.js'
 import {type ClientOptions, Ss12000Client} from '../../../src/remote/client.js'
 import {makeCivicNumber} from '../../../src/validation/identity.js'
-import {FAST_RETRY, type Handler, sendJson, startTestServer, type TestServer, warnings} from '../../support/test-server.js'
+import {
+  FAST_RETRY,
+  type Handler,
+  sendJson,
+  startTestServer,
+  type TestServer,
+  warnings,
+} from '../../support/test-server.js'
 
 let server: TestServer | undefined
 afterEach(async () => {
