@@ -22,14 +22,16 @@ Exit codes: 0 the API answered, 2 usage error, 4 no collection answered.`
     },
   ]
   static override args = {
-    url: Args.string({required: true, description: 'The API base URL, e.g. https://host/v2.0.'}),
+    url: Args.string({
+      description: "The API base URL, e.g. https://host/v2.0; default the configuration's remote.url.",
+    }),
   }
   static override flags = {config: configFlag, ...remoteFlags}
 
   async run(): Promise<ProbeResult> {
     const {args, flags} = await this.parse(Probe)
     const client = await connect({
-      url: args.url,
+      ...(args.url === undefined ? {} : {url: args.url}),
       tokenStdin: flags['token-stdin'],
       insecureHttp: flags['insecure-http'],
       timeoutSeconds: flags.timeout,

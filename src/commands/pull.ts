@@ -39,7 +39,9 @@ Exit codes: 0 pulled, 2 usage error, 4 the API failed.`
     },
   ]
   static override args = {
-    url: Args.string({required: true, description: 'The API base URL, e.g. https://host/v2.0.'}),
+    url: Args.string({
+      description: "The API base URL, e.g. https://host/v2.0; default the configuration's remote.url.",
+    }),
   }
   static override flags = {
     db: dbFlag,
@@ -81,7 +83,7 @@ Exit codes: 0 pulled, 2 usage error, 4 the API failed.`
     const json = this.jsonEnabled()
     const warn = (message: string) => this.warn(message)
     const client = await connect({
-      url: args.url,
+      ...(args.url === undefined ? {} : {url: args.url}),
       tokenStdin: flags['token-stdin'],
       insecureHttp: flags['insecure-http'],
       timeoutSeconds: flags.timeout,

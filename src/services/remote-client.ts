@@ -2,11 +2,13 @@ import {existsSync} from 'node:fs'
 import {text} from 'node:stream/consumers'
 
 import {type Config, configPath, loadConfig} from '../config/config.js'
+import {UsageError} from '../errors.js'
 import {resolveClientAuth} from '../remote/auth.js'
 import {Ss12000Client} from '../remote/client.js'
 
 export interface ConnectOptions {
-  url: string
+  /** The API's base URL; default the configuration's `remote.url`. */
+  url?: string
   /** Read the bearer token from stdin. */
   tokenStdin: boolean
   insecureHttp: boolean
@@ -28,8 +30,12 @@ export async function connect(options: ConnectOptions): Promise<Ss12000Client> {
   const config: Config | undefined = existsSync(path) ? await loadConfig(path, env) : undefined
   const stdinToken = options.tokenStdin ? await text(process.stdin) : undefined
   const auth = resolveClientAuth(env, config, stdinToken)
+  const url = options.url ?? config?.remote?.url
+  if (url === undefined) {
+    throw new UsageError('Which API? Give its base URL (https://host/v2.0), or remote.url in the configuration.')
+  }
   return new Ss12000Client({
-    baseUrl: options.url,
+    baseUrl: url,
     ...(auth === undefined ? {} : {auth}),
     insecureHttp: options.insecureHttp,
     timeoutMs: options.timeoutSeconds * 1000,
