@@ -36,6 +36,9 @@ export interface DiffOptions {
   entities?: EntityName[]
   /** Show personnummer in the details and keys instead of masking them. */
   reveal?: boolean
+  /** Another staging database for the left or the right side (a URL side pulled into a temporary one). */
+  leftDb?: string
+  rightDb?: string
   /** Where the scratch database goes (in a directory of its own, removed at close); default the system's. */
   workDir?: string
 }
@@ -176,26 +179,31 @@ export async function openDiff(options: DiffOptions): Promise<DiffRun> {
     cleanups.length = 0
   }
   try {
-    let staging: StagingDatabase | undefined
-    const openSide = async (spec: DiffSideSpec): Promise<Side> => {
+    // One read transaction per staging database for both sides and the details: the state read stays the state
+    // reported. A side may come from a database of its own (a URL pulled into a temporary one).
+    const stagings = new Map<string, StagingDatabase>()
+    const sideDbs: [StagingDatabase | undefined, StagingDatabase | undefined] = [undefined, undefined]
+    const openSide = async (spec: DiffSideSpec, dbPath: string, index: SideIndex): Promise<Side> => {
       if (spec.kind === 'path') return openPathSide(spec)
-      if (staging === undefined) {
-        const db = openStagingDatabase(options.dbPath, {create: false})
+      let db = stagings.get(dbPath)
+      if (db === undefined) {
+        const opened = openStagingDatabase(dbPath, {create: false})
         cleanups.push(() => {
-          if (db.inTransaction) db.exec('COMMIT')
-          db.close()
+          if (opened.inTransaction) opened.exec('COMMIT')
+          opened.close()
         })
-        // One read transaction for both sides and the details: the state read stays the state reported.
-        db.exec('BEGIN')
-        staging = db
+        opened.exec('BEGIN')
+        stagings.set(dbPath, opened)
+        db = opened
       }
-      return openStagedSide(staging, spec, options.dbPath)
+      sideDbs[index] = db
+      return openStagedSide(db, spec, dbPath)
     }
-    const left = await openSide(options.left)
-    const right = await openSide(options.right)
+    const left = await openSide(options.left, options.leftDb ?? options.dbPath, LEFT)
+    const right = await openSide(options.right, options.rightDb ?? options.dbPath, RIGHT)
     const work = WorkDatabase.create(options.workDir)
     cleanups.push(() => work.close())
-    const engine = new DiffEngine(options, work, staging, [left, right])
+    const engine = new DiffEngine(options, work, sideDbs, [left, right])
     await engine.load(LEFT)
     await engine.load(RIGHT)
     engine.pair()
@@ -218,7 +226,7 @@ class DiffEngine {
   /** The types loaded: those compared and the type matched by key (whose pairs the references need). */
   private readonly loaded: ReadonlySet<EntityName> | undefined
   private readonly reveal: boolean
-  private readonly readStaged: Statement | undefined
+  private readonly readStaged: Array<Statement | undefined>
   private readonly warnings: string[] = []
   private translation: Translation | undefined
   private readKeys: Statement | undefined
@@ -226,7 +234,7 @@ class DiffEngine {
   constructor(
     private readonly options: DiffOptions,
     private readonly work: WorkDatabase,
-    staging: StagingDatabase | undefined,
+    stagings: readonly [StagingDatabase | undefined, StagingDatabase | undefined],
     private readonly sides: readonly [Side, Side],
   ) {
     this.keyed = keyMatch(options.match ?? {by: 'id'})
@@ -239,8 +247,9 @@ class DiffEngine {
         ? undefined
         : new Set([...options.entities, ...(this.keyed === undefined ? [] : [this.keyed.entity])])
     this.reveal = options.reveal === true
-    this.readStaged = staging?.prepare(`SELECT json FROM record WHERE entity = ? AND id = ? AND batch = ?`).pluck() as
-      Statement | undefined
+    this.readStaged = stagings.map((db) =>
+      db?.prepare(`SELECT json FROM record WHERE entity = ? AND id = ? AND batch = ?`).pluck(),
+    ) as Array<Statement | undefined>
   }
 
   /** Whether a right-side record of this type must wait for the match before it is hashed. */
@@ -573,7 +582,7 @@ class DiffEngine {
   /** A record's JSON: kept in the scratch database for a path side, read back from staging for a staged one. */
   private jsonOf(side: SideIndex, row: {entity: EntityName; id: string; version: number | null; json: string | null}) {
     if (row.json !== null) return row.json
-    const json = this.readStaged?.get(row.entity, row.id, row.version) as string | null | undefined
+    const json = this.readStaged[side]?.get(row.entity, row.id, row.version) as string | null | undefined
     if (typeof json !== 'string') {
       throw new Error(`diff: ${row.entity} ${row.id} of the ${side === LEFT ? 'left' : 'right'} side is gone`)
     }

@@ -1,0 +1,105 @@
+import {createWriteStream} from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {Readable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+
+import {type DiffSummary, diffExitCode, openDiff} from '../diff/engine.js'
+import {parseMatchSpec} from '../diff/match.js'
+import {type DiffSideSpec, parseSideSpec, type ParsedSide} from '../diff/side-spec.js'
+import type {ExitCodeValue} from '../errors.js'
+import {renderDiffCsv} from '../report/diff-csv.js'
+import {renderDiffHtml} from '../report/diff-html.js'
+import {renderDiffJson} from '../report/diff-json.js'
+import {renderDiffText} from '../report/diff-text.js'
+import type {EntityName} from '../schema/entity-names.js'
+import {pull, type PullClient, PULLED_ENTITIES, type PullOptions} from './pull.js'
+
+export type DiffFormat = 'text' | 'json' | 'csv'
+
+export interface RunDiffOptions {
+  dbPath: string
+  left: string
+  right: string
+  match?: string
+  ignore: string[]
+  entities?: EntityName[]
+  reveal: boolean
+  format: DiffFormat
+  /** Where the report goes; default `write` (stdout). */
+  out?: string
+  /** A self-contained HTML report as well. */
+  html?: string
+  write: (chunk: string) => void
+  /** A client of the API at a URL side (pulled into a temporary snapshot first). */
+  connect: (url: string) => Promise<PullClient & {server: string}>
+  /** How a URL side is pulled. */
+  pull: Pick<PullOptions, 'limit' | 'calendarWindow' | 'profile' | 'now' | 'warn' | 'onProgress'>
+}
+
+/**
+ * `ss12000 diff`: reads both sides (a URL is pulled first into a temporary snapshot database, removed afterwards),
+ * compares them with the diff engine, and writes the report as asked — streamed, so a large diff never sits in
+ * memory — plus the HTML report. Returns the summary and the exit code: 0 equal, 1 different.
+ */
+export async function runDiff(options: RunDiffOptions): Promise<{summary: DiffSummary; exitCode: ExitCodeValue}> {
+  const temporary: string[] = []
+  try {
+    const left = await resolveSide(parseSideSpec(options.left), options, temporary)
+    const right = await resolveSide(parseSideSpec(options.right), options, temporary)
+    const run = await openDiff({
+      dbPath: options.dbPath,
+      left: left.spec,
+      right: right.spec,
+      ...(left.dbPath === undefined ? {} : {leftDb: left.dbPath}),
+      ...(right.dbPath === undefined ? {} : {rightDb: right.dbPath}),
+      ...(options.match === undefined ? {} : {match: parseMatchSpec(options.match)}),
+      ignore: options.ignore,
+      ...(options.entities === undefined ? {} : {entities: options.entities}),
+      reveal: options.reveal,
+    })
+    try {
+      const report =
+        options.format === 'json'
+          ? renderDiffJson(run.summary, run.details())
+          : options.format === 'csv'
+            ? renderDiffCsv(run.details())
+            : renderDiffText(run.summary, run.details())
+      if (options.out === undefined) for (const chunk of report) options.write(chunk)
+      else await pipeline(Readable.from(report), createWriteStream(options.out))
+      if (options.html !== undefined) {
+        await pipeline(Readable.from(renderDiffHtml(run.summary, run.details())), createWriteStream(options.html))
+      }
+      return {summary: run.summary, exitCode: diffExitCode(run.summary)}
+    } finally {
+      run.close()
+    }
+  } finally {
+    for (const dir of temporary) await rm(dir, {recursive: true, force: true})
+  }
+}
+
+/** A side as the engine takes it: a URL becomes the snapshot of a temporary database it is pulled into. */
+async function resolveSide(
+  side: ParsedSide,
+  options: RunDiffOptions,
+  temporary: string[],
+): Promise<{spec: DiffSideSpec; dbPath?: string}> {
+  if (side.kind !== 'url') return {spec: side}
+  const dir = await mkdtemp(join(tmpdir(), 'ss12000-diff-'))
+  temporary.push(dir)
+  const dbPath = join(dir, 'pulled.db')
+  const client = await options.connect(side.url)
+  await pull({
+    ...options.pull,
+    client,
+    source: client.server,
+    dbPath,
+    scope: 'remote',
+    entities: options.entities ?? PULLED_ENTITIES,
+    mode: 'full',
+    reveal: options.reveal,
+  })
+  return {spec: {kind: 'snapshot', scope: 'remote'}, dbPath}
+}
