@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: throughput of the toolkit against the bare libraries on the same data in the same run, reported as
  * ratios (absolute numbers depend on the machine). `npm run bench -- validate`, `-- readers`, `-- convert` or
- * `-- stage` or `-- serve` runs one part.
+ * `-- stage`, `-- serve` or `-- remote` runs one part.
  */
 import {cpus, totalmem} from 'node:os'
 
 import {benchConvert} from './convert.js'
 import {benchReaders} from './readers.js'
+import {benchRemote} from './remote.js'
 import {benchServe} from './serve.js'
 import {benchStage} from './stage.js'
 import {benchValidate} from './validate.js'
@@ -17,6 +18,7 @@ const parts: Record<string, () => Promise<void>> = {
   convert: benchConvert,
   stage: benchStage,
   serve: benchServe,
+  remote: benchRemote,
 }
 const wanted = process.argv.slice(2)
 const cpu = cpus()[0]?.model ?? 'cpu'

@@ -64,7 +64,8 @@ export async function benchServe(): Promise<void> {
   }
 }
 
-function stagePersons(path: string, count: number): void {
+/** Stages `count` generated persons (and their school unit) as scope `bench`. */
+export function stagePersons(path: string, count: number): void {
   const db = openStagingDatabase(path)
   const [unit] = generateDataset({persons: 0, staff: 1, schoolUnits: 1}).organisations
   function* records() {
@@ -81,7 +82,8 @@ function stagePersons(path: string, count: number): void {
   db.close()
 }
 
-async function pageAll(base: string, expected: number, filter = ''): Promise<void> {
+/** Pages through /persons with limit 1,000 and checks the count. */
+export async function pageAll(base: string, expected: number, filter = ''): Promise<void> {
   let seen = 0
   let page = (await (await fetch(`${base}/persons?limit=${LIMIT}${filter ? `&${filter}` : ''}`)).json()) as {
     data: unknown[]
@@ -97,7 +99,8 @@ async function pageAll(base: string, expected: number, filter = ''): Promise<voi
   if (seen !== expected) throw new Error(`paged ${seen} persons, expected ${expected}`)
 }
 
-async function startServe(db: string): Promise<{child: ChildProcess; url: string}> {
+/** `ss12000 serve --no-auth` on an ephemeral port, in its own process. */
+export async function startServe(db: string): Promise<{child: ChildProcess; url: string}> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'serve', '--db', db, '--no-auth', '--port', '0'], {
     env: {...process.env, CI: '1'},
     stdio: ['ignore', 'pipe', 'inherit'],
