@@ -5,7 +5,7 @@ import {configFlag, dbFlag, entitiesFlag, remoteFlags, revealFlag} from '../cli/
 import type {DiffSummary} from '../diff/engine.js'
 import {PROFILE_NAMES} from '../schema/profiles.js'
 import {runDiff} from '../services/diff.js'
-import {connect} from '../services/remote-client.js'
+import {connectWithFlags} from '../services/remote-client.js'
 import {databasePath} from '../staging/location.js'
 import {localTimestamp} from '../util.js'
 
@@ -84,16 +84,7 @@ Exit codes: 0 equal, 1 differences found (like diff(1)), 2 usage error, 4 a URL 
       ...(flags.out === undefined ? {} : {out: flags.out}),
       ...(flags.html === undefined ? {} : {html: flags.html}),
       write: json && flags.out === undefined ? () => {} : (chunk) => process.stdout.write(chunk),
-      connect: (url) =>
-        connect({
-          url,
-          tokenStdin: flags['token-stdin'],
-          insecureHttp: flags['insecure-http'],
-          timeoutSeconds: flags.timeout,
-          concurrency: flags.concurrency,
-          ...(flags.config === undefined ? {} : {config: flags.config}),
-          warn,
-        }),
+      connect: (url) => connectWithFlags(url, flags, warn),
       pull: {
         limit: 1000,
         calendarWindow: {'startTime.onOrAfter': '1970-01-01', 'startTime.onOrBefore': '2099-12-31'},

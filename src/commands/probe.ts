@@ -5,7 +5,7 @@ import {configFlag, remoteFlags} from '../cli/flags.js'
 import {ExitCode} from '../errors.js'
 import {renderProbeResult} from '../report/probe-text.js'
 import {probe, type ProbeResult} from '../services/probe.js'
-import {connect} from '../services/remote-client.js'
+import {connectWithFlags} from '../services/remote-client.js'
 
 export default class Probe extends BaseCommand<typeof Probe> {
   static override summary = 'Report what a live SS 12000 API can do with this token.'
@@ -30,15 +30,7 @@ Exit codes: 0 the API answered, 2 usage error, 4 no collection answered.`
 
   async run(): Promise<ProbeResult> {
     const {args, flags} = await this.parse(Probe)
-    const client = await connect({
-      ...(args.url === undefined ? {} : {url: args.url}),
-      tokenStdin: flags['token-stdin'],
-      insecureHttp: flags['insecure-http'],
-      timeoutSeconds: flags.timeout,
-      concurrency: flags.concurrency,
-      ...(flags.config === undefined ? {} : {config: flags.config}),
-      warn: (message) => this.warn(message),
-    })
+    const client = await connectWithFlags(args.url, flags, (message) => this.warn(message))
     const result = await probe(client, client.server)
     if (!this.jsonEnabled()) this.log(renderProbeResult(result))
     if (!result.collections.some((collection) => collection.status === 'answers')) this.setExitCode(ExitCode.Remote)

@@ -7,7 +7,7 @@ import {runWithProgress} from '../report/progress.js'
 import {type PullReport, renderPullResult} from '../report/pull-text.js'
 import {PROFILE_NAMES} from '../schema/profiles.js'
 import {pull, PULLED_ENTITIES} from '../services/pull.js'
-import {connect} from '../services/remote-client.js'
+import {connectWithFlags} from '../services/remote-client.js'
 import {databasePath} from '../staging/location.js'
 import {localTimestamp} from '../util.js'
 
@@ -82,15 +82,7 @@ Exit codes: 0 pulled, 2 usage error, 4 the API failed.`
     }
     const json = this.jsonEnabled()
     const warn = (message: string) => this.warn(message)
-    const client = await connect({
-      ...(args.url === undefined ? {} : {url: args.url}),
-      tokenStdin: flags['token-stdin'],
-      insecureHttp: flags['insecure-http'],
-      timeoutSeconds: flags.timeout,
-      concurrency: flags.concurrency,
-      ...(flags.config === undefined ? {} : {config: flags.config}),
-      warn,
-    })
+    const client = await connectWithFlags(args.url, flags, warn)
     const source = client.server
     const scope = flags.name ?? new URL(source).host
     const db = databasePath(flags.db)

@@ -1,11 +1,11 @@
+import {valueMask, type ValueMask} from '../diff/mask.js'
 import {UsageError} from '../errors.js'
 import {ENTITY_NAMES, ENTITY_NAMING, type EntityName} from '../schema/entity-names.js'
 import {canonicalValueJson} from '../staging/canonical.js'
 import {fieldChanges} from '../staging/changes.js'
 import {openStagingDatabase, type StagingDatabase} from '../staging/database.js'
 import {listScopes, recordVersions, resolveScope, type RecordVersion} from '../staging/read.js'
-import {isRecord} from '../util.js'
-import {maskCivicNumber, maskCivicNumbersInText} from '../validation/identity.js'
+import {maskCivicNumbersInText} from '../validation/identity.js'
 
 export interface HistoryOptions {
   dbPath: string
@@ -80,7 +80,7 @@ export function history(options: HistoryOptions): HistoryResult {
     const scopes = options.scope === undefined ? listScopes(db) : [resolveScope(db, options.scope, options.dbPath)]
     const stored = recordVersions(db, options.entity, options.id, options.scope)
     if (stored.length === 0) throw notStaged(db, options, scopes)
-    const mask = masker(options.entity, options.reveal)
+    const mask = valueMask(options.entity, options.reveal)
     const versions = compareVersions(stored, mask)
     const newest = new Map<string, HistoryVersion>()
     for (const version of versions) newest.set(version.scope, version)
@@ -101,7 +101,7 @@ export function history(options: HistoryOptions): HistoryResult {
   }
 }
 
-type Mask = (value: unknown, path: string) => unknown
+type Mask = ValueMask
 
 function compareVersions(stored: RecordVersion[], mask: Mask): HistoryVersion[] {
   // Per scope: its newest version that held the record, and whether the record has been removed since.
@@ -148,27 +148,6 @@ function maskChange(change: {path: string; before?: unknown; after?: unknown}, m
 function setDifference(a: unknown[], b: unknown[]): unknown[] {
   const inB = new Set(b.map(canonicalValueJson))
   return a.filter((item) => !inB.has(canonicalValueJson(item)))
-}
-
-/**
- * Masks civic numbers in a value found at `path` of a record: a Person's `civicNo.value` whatever its shape, and
- * every civic-number-shaped substring of any other string (UUIDs, dates and other numbers stay).
- */
-function masker(entity: EntityName, reveal: boolean): Mask {
-  if (reveal) return (value) => value
-  const mask = (value: unknown, path: string): unknown => {
-    if (typeof value === 'string') {
-      return entity === 'Person' && path === 'civicNo.value' ? maskCivicNumber(value) : maskCivicNumbersInText(value)
-    }
-    if (Array.isArray(value)) return value.map((item) => mask(item, path))
-    if (isRecord(value)) {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, item]) => [key, mask(item, path === '' ? key : `${path}.${key}`)]),
-      )
-    }
-    return value
-  }
-  return mask
 }
 
 /** The id as output shows it: ids are UUIDs, but one made of a personnummer is masked like any other. */

@@ -43,3 +43,29 @@ export async function connect(options: ConnectOptions): Promise<Ss12000Client> {
     warn: options.warn,
   })
 }
+
+/** The remote flags of a command (`remoteFlags` and `--config`), as they come from the parser. */
+export interface RemoteFlagValues {
+  'token-stdin': boolean
+  'insecure-http': boolean
+  timeout: number
+  concurrency: number
+  config?: string | undefined
+}
+
+/** `connect` with a command's remote flags. */
+export function connectWithFlags(
+  url: string | undefined,
+  flags: RemoteFlagValues,
+  warn: (message: string) => void,
+): Promise<Ss12000Client> {
+  return connect({
+    ...(url === undefined ? {} : {url}),
+    tokenStdin: flags['token-stdin'],
+    insecureHttp: flags['insecure-http'],
+    timeoutSeconds: flags.timeout,
+    concurrency: flags.concurrency,
+    ...(flags.config === undefined ? {} : {config: flags.config}),
+    warn,
+  })
+}
