@@ -23,3 +23,9 @@ export function localTimestamp(date: Date = new Date()): string {
     `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
   )
 }
+
+/** A UUID in its canonical 8-4-4-4-12 form, either case. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** An RFC 3339 date-time with seconds and an offset (`Z` or `±hh:mm`), as the SS 12000 API's parameters take it. */
+export const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/

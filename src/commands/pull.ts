@@ -9,9 +9,7 @@ import {PROFILE_NAMES} from '../schema/profiles.js'
 import {pull, PULLED_ENTITIES} from '../services/pull.js'
 import {connectWithFlags} from '../services/remote-client.js'
 import {databasePath} from '../staging/location.js'
-import {localTimestamp} from '../util.js'
-
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/
+import {localTimestamp, RFC3339_DATE_TIME} from '../util.js'
 
 export default class Pull extends BaseCommand<typeof Pull> {
   static override summary = 'Fetch a live SS 12000 API into a snapshot batch in the staging database.'
@@ -77,7 +75,7 @@ Exit codes: 0 pulled, 2 usage error, 4 the API failed.`
 
   async run(): Promise<PullReport> {
     const {args, flags} = await this.parse(Pull)
-    if (flags.since !== undefined && !DATE_TIME.test(flags.since)) {
+    if (flags.since !== undefined && !RFC3339_DATE_TIME.test(flags.since)) {
       throw new UsageError(`--since must be an RFC 3339 date-time with an offset, not ${flags.since}.`)
     }
     const json = this.jsonEnabled()

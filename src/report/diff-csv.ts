@@ -1,5 +1,5 @@
 import type {DiffDetail} from '../diff/engine.js'
-import {csvCell} from '../services/convert-output.js'
+import {csvCell} from './csv-cell.js'
 
 /** The columns of the diff's CSV, one row per field that differs. */
 export const DIFF_CSV_COLUMNS = ['entity', 'leftId', 'rightId', 'key', 'kind', 'path', 'left', 'right'] as const

@@ -5,7 +5,7 @@ import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} f
 
 import {ENTITY_NAMES, ENTITY_NAMING, entityFromName, type EntityName} from '../schema/entity-names.js'
 import type {StagingDatabase} from '../staging/database.js'
-import {isRecord} from '../util.js'
+import {isRecord, RFC3339_DATE_TIME, UUID_PATTERN} from '../util.js'
 import {aggregatedAttendance} from './aggregated-attendance.js'
 import {expansionsOf, withExpansions} from './expand.js'
 import {
@@ -76,9 +76,7 @@ const META_WINDOWS = {
   'meta.modified.after': 'modifiedAfter',
   'meta.modified.before': 'modifiedBefore',
 } as const
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/
 const DATE = /^\d{4}-\d{2}-\d{2}$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The parameters a list takes besides its filters: they shape the answer, not which records. */
 const SHAPING = new Set(['expand', 'expandReferenceNames'])
@@ -152,7 +150,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get(`${base}/deletedEntities`, async (request, reply) => {
     const query = queryValues(request)
     const after = single(query, 'after')
-    if (after !== undefined && !DATE_TIME.test(after)) throw badParameter('after', 'an RFC 3339 date-time')
+    if (after !== undefined && !RFC3339_DATE_TIME.test(after)) throw badParameter('after', 'an RFC 3339 date-time')
     const entities = (query.entities ?? SERVED.filter((entity) => ENTITY_NAMING[entity].deletedKey)).map((name) => {
       const entity = entityFromName(name)
       if (!entity || ENTITY_NAMING[entity].deletedKey === undefined)
@@ -247,7 +245,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       }
       if (name in META_WINDOWS) {
         const value = values.length === 1 ? values[0]! : undefined
-        if (value === undefined || !DATE_TIME.test(value)) throw badParameter(name, 'one RFC 3339 date-time')
+        if (value === undefined || !RFC3339_DATE_TIME.test(value)) throw badParameter(name, 'one RFC 3339 date-time')
         query.meta[META_WINDOWS[name as keyof typeof META_WINDOWS]] = value
         continue
       }
@@ -314,9 +312,9 @@ function checkValues(entity: EntityName, name: string, values: string[]): void {
   if (values.length > 1 && !ARRAY_FILTERS[entity]?.has(name)) throw badParameter(name, 'one value')
   const format = parameterFormat(entity, name)
   for (const value of values) {
-    if (format === 'uuid' && !UUID.test(value)) throw badParameter(name, 'a uuid')
+    if (format === 'uuid' && !UUID_PATTERN.test(value)) throw badParameter(name, 'a uuid')
     if (format === 'date' && !DATE.test(value)) throw badParameter(name, 'a date (YYYY-MM-DD)')
-    if (format === 'date-time' && !DATE_TIME.test(value) && !DATE.test(value)) {
+    if (format === 'date-time' && !RFC3339_DATE_TIME.test(value) && !DATE.test(value)) {
       throw badParameter(name, 'a date-time (RFC 3339) or a date')
     }
     if (Array.isArray(format) && !format.includes(value)) throw badParameter(name, `one of ${format.join(', ')}`)

@@ -6,7 +6,7 @@ import type {FastifyError, FastifyInstance, FastifyReply} from 'fastify'
 import type {EntityName} from '../schema/entity-names.js'
 import type {ProfileName} from '../schema/profiles.js'
 import type {StagingDatabase} from '../staging/database.js'
-import {isRecord} from '../util.js'
+import {isRecord, UUID_PATTERN} from '../util.js'
 import {bodyErrors} from './body-check.js'
 import {PageTokens} from './page-token.js'
 
@@ -110,7 +110,6 @@ interface Pending {
 }
 
 const COLLECTION = 'subscriptions'
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DAY = 24 * 60 * 60 * 1000
 const DEFAULT_DELAYS = [1000, 5000, 25000]
 
@@ -226,14 +225,14 @@ export function registerSubscriptions(
 
     routes.get<{Params: {id: string}}>(`${base}/${COLLECTION}/:id`, async (request, reply) => {
       const {id} = request.params
-      if (!UUID.test(id)) return badId(reply, id)
+      if (!UUID_PATTERN.test(id)) return badId(reply, id)
       const row = find(id, now())
       return row ? reply.send(fromRow(row)) : notFound(reply, id)
     })
 
     routes.patch<{Params: {id: string}}>(`${base}/${COLLECTION}/:id`, async (request, reply) => {
       const {id} = request.params
-      if (!UUID.test(id)) return badId(reply, id)
+      if (!UUID_PATTERN.test(id)) return badId(reply, id)
       const at = now()
       const renewed = statements.renew.run(iso(at + lifetime), scope, id.toLowerCase(), iso(at)).changes > 0
       const row = renewed ? find(id, at) : undefined
@@ -242,7 +241,7 @@ export function registerSubscriptions(
 
     routes.delete<{Params: {id: string}}>(`${base}/${COLLECTION}/:id`, async (request, reply) => {
       const {id} = request.params
-      if (!UUID.test(id)) return badId(reply, id)
+      if (!UUID_PATTERN.test(id)) return badId(reply, id)
       const at = now()
       const removed = db.transaction(() => {
         const changes = statements.remove.run(scope, id.toLowerCase(), iso(at)).changes

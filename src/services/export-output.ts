@@ -6,7 +6,8 @@ import {dirname} from 'node:path'
 import type ExcelJS from 'exceljs'
 
 import {cellText, type FlatValue} from '../staging/flatten.js'
-import {csvCell, LineWriter} from './convert-output.js'
+import {csvCell} from '../report/csv-cell.js'
+import {LineWriter} from './convert-output.js'
 
 /** Where an export's text goes: a file (written under a temporary name, moved into place at the end) or stdout. */
 export interface TextOutput {

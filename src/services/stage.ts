@@ -16,7 +16,8 @@ import {fieldName, type Issue, issueReason, makeIssue} from '../validation/issue
 import {IssueCollector, type IssueGroup} from '../validation/issue-groups.js'
 import {maskCivicNumbersInText} from '../validation/identity.js'
 import {dropReferencesTo, referenceExtractor} from '../validation/references.js'
-import {csvCell, LineWriter} from './convert-output.js'
+import {csvCell} from '../report/csv-cell.js'
+import {LineWriter} from './convert-output.js'
 import {entityOfItem, validate, type ValidateResult} from './validate.js'
 
 export interface StageOptions {

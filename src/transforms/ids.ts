@@ -1,8 +1,8 @@
 import {createHash, createHmac} from 'node:crypto'
 
+import {UUID_PATTERN} from '../util.js'
 import {fail, ok, type TransformResult} from './types.js'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const NIL_UUID = '00000000-0000-0000-0000-000000000000'
 // Joins key parts: a control character no export puts in a cell, so `['a b', 'c']` and `['a', 'b c']` differ.
 const KEY_SEPARATOR = '\u001f'
@@ -17,7 +17,7 @@ const SECRET = new RegExp(`^(?:[0-9a-fA-F]{2}){${MIN_SECRET_BYTES},}$`)
  * than the nil UUID, which would mean the config was never filled in.
  */
 export function isValidNamespace(value: string): boolean {
-  return UUID.test(value) && value !== NIL_UUID
+  return UUID_PATTERN.test(value) && value !== NIL_UUID
 }
 
 /**
@@ -27,7 +27,7 @@ export function isValidNamespace(value: string): boolean {
  * @throws RangeError if `namespace` is not a UUID (configuration is checked before any row is read).
  */
 export function uuidV5(namespace: string, name: string): string {
-  if (!UUID.test(namespace)) throw new RangeError(`uuidV5: the namespace must be a UUID, got '${namespace}'`)
+  if (!UUID_PATTERN.test(namespace)) throw new RangeError(`uuidV5: the namespace must be a UUID, got '${namespace}'`)
   const hash = createHash('sha1')
     .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
     .update(name, 'utf8')

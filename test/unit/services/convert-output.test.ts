@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {csvCell} from '../../../src/services/convert-output.js'
+import {csvCell} from '../../../src/report/csv-cell.js'
 
 describe('csvCell', () => {
   const cases: Array<{name: string; input: string; expected: string}> = [
