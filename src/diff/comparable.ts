@@ -82,18 +82,49 @@ export function comparableRecord(
   options: ComparableOptions,
   translation?: Translation,
 ): unknown {
-  if (!isRecord(record)) return record
-  delete record.meta
-  delete record._embedded
+  return comparableForm(entity, record, options, translation).value
+}
+
+/** What `comparableRecord` makes, and whether that differs from the record as it came. */
+export interface ComparableForm {
+  value: unknown
+  /**
+   * False when nothing was left out or translated: then a staged record's comparable canonical JSON is the canonical
+   * JSON staging stored, and its hash staging's sha256.
+   */
+  changed: boolean
+  /** The entity types the record refers to (with an id): one that refers to no record matched by key needs no translation. */
+  targets: ReadonlySet<EntityName>
+}
+
+/** `comparableRecord`, telling also whether anything changed. */
+export function comparableForm(
+  entity: EntityName,
+  record: unknown,
+  options: ComparableOptions,
+  translation?: Translation,
+): ComparableForm {
+  if (!isRecord(record)) return {value: record, changed: false, targets: new Set()}
+  const track: Track = {changed: false, targets: new Set()}
+  for (const key of ['meta', '_embedded']) {
+    if (key in record) {
+      delete record[key]
+      track.changed = true
+    }
+  }
   for (const path of referencePathsOf(entity)) {
     const ids = translation !== undefined && path.target === translation.target ? translation.ids : undefined
-    reduceReferences(record, path.steps, 0, ids)
+    reduceReferences(record, path.steps, 0, ids, track, path.target)
   }
   for (const rule of options.ignore) {
-    if (rule.entity === undefined || rule.entity === entity) removePath(record, rule.segments, 0)
+    if (rule.entity === undefined || rule.entity === entity) removePath(record, rule.segments, 0, track)
   }
-  if (options.keyedEntity === entity) delete record.id
-  return withoutEmpty(record) ?? {}
+  if (options.keyedEntity === entity && 'id' in record) {
+    delete record.id
+    track.changed = true
+  }
+  const value = withoutEmpty(record, track) ?? {}
+  return {value, changed: track.changed, targets: track.targets}
 }
 
 /** sha256 of a comparable record's canonical JSON. */
@@ -106,57 +137,82 @@ export function refersTo(entity: EntityName, target: EntityName): boolean {
   return referencePathsOf(entity).some((path) => path.target === target)
 }
 
+interface Track {
+  changed: boolean
+  targets: Set<EntityName>
+}
+
 function reduceReferences(
   node: unknown,
   steps: ReferencePath['steps'],
   at: number,
   ids: ReadonlyMap<string, string> | undefined,
+  track: Track,
+  target: EntityName,
 ): void {
   const step = steps[at]
   if (step === undefined) return
   if (step.kind === 'items') {
     if (!Array.isArray(node)) return
     if (at === steps.length - 1) {
-      node.forEach((item, index) => (node[index] = reducedReference(item, ids)))
+      node.forEach((item, index) => (node[index] = reducedReference(item, ids, track, target)))
     } else {
-      for (const item of node) reduceReferences(item, steps, at + 1, ids)
+      for (const item of node) reduceReferences(item, steps, at + 1, ids, track, target)
     }
     return
   }
   if (!isRecord(node) || node[step.name] === undefined) return
-  if (at === steps.length - 1) node[step.name] = reducedReference(node[step.name], ids)
-  else reduceReferences(node[step.name], steps, at + 1, ids)
+  if (at === steps.length - 1) node[step.name] = reducedReference(node[step.name], ids, track, target)
+  else reduceReferences(node[step.name], steps, at + 1, ids, track, target)
 }
 
-function reducedReference(reference: unknown, ids: ReadonlyMap<string, string> | undefined): unknown {
+function reducedReference(
+  reference: unknown,
+  ids: ReadonlyMap<string, string> | undefined,
+  track: Track,
+  target: EntityName,
+): unknown {
   if (!isRecord(reference) || typeof reference.id !== 'string') return reference
-  return {id: ids?.get(reference.id) ?? reference.id}
+  track.targets.add(target)
+  const id = ids?.get(reference.id) ?? reference.id
+  if (id === reference.id && Object.keys(reference).length === 1) return reference
+  track.changed = true
+  return {id}
 }
 
-function removePath(node: unknown, segments: readonly string[], at: number): void {
+function removePath(node: unknown, segments: readonly string[], at: number, track: Track): void {
   if (Array.isArray(node)) {
-    for (const item of node) removePath(item, segments, at)
+    for (const item of node) removePath(item, segments, at, track)
     return
   }
   if (!isRecord(node)) return
   const name = segments[at]!
-  if (at === segments.length - 1) delete node[name]
-  else removePath(node[name], segments, at + 1)
+  if (at < segments.length - 1) removePath(node[name], segments, at + 1, track)
+  else if (name in node) {
+    delete node[name]
+    track.changed = true
+  }
 }
 
 /** The value with null fields, empty lists and empty objects left out (undefined when nothing is left). */
-function withoutEmpty(value: unknown): unknown {
+function withoutEmpty(value: unknown, track: Track): unknown {
   if (value === null) return undefined
   if (Array.isArray(value)) {
+    if (value.length === 0) return undefined
     // An item is kept even when empty: a list of three empty items is not a list of two.
-    const items = value.map((item) => withoutEmpty(item) ?? (Array.isArray(item) ? [] : isRecord(item) ? {} : null))
-    return items.length === 0 ? undefined : items
+    return value.map((item) => withoutEmpty(item, track) ?? (Array.isArray(item) ? [] : isRecord(item) ? {} : null))
   }
   if (!isRecord(value)) return value
   const result: Record<string, unknown> = {}
+  let kept = 0
   for (const [key, field] of Object.entries(value)) {
-    const kept = withoutEmpty(field)
-    if (kept !== undefined) result[key] = kept
+    const cleaned = withoutEmpty(field, track)
+    if (cleaned === undefined) {
+      if (field !== undefined) track.changed = true
+      continue
+    }
+    result[key] = cleaned
+    kept++
   }
-  return Object.keys(result).length === 0 ? undefined : result
+  return kept === 0 ? undefined : result
 }

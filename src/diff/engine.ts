@@ -8,6 +8,7 @@ import {openStagingDatabase, type StagingDatabase} from '../staging/database.js'
 import {isRecord} from '../util.js'
 import {maskCivicNumber} from '../validation/identity.js'
 import {
+  comparableForm,
   comparableHash,
   comparableRecord,
   type ComparableOptions,
@@ -18,7 +19,7 @@ import {
 import {textMask, valueMask} from './mask.js'
 import {formatMatchSpec, keyMatch, type KeyMatch, type MatchSpec} from './match.js'
 import type {DiffSideSpec} from './side-spec.js'
-import {type DiffSideInfo, openPathSide, openStagedSide, type Side} from './sides.js'
+import {type DiffSideInfo, openPathSide, openStagedSide, type Side, type SideRecord} from './sides.js'
 import {WorkDatabase} from './work-db.js'
 
 export type {DiffSideInfo} from './sides.js'
@@ -137,6 +138,7 @@ export interface DiffRun {
 const LEFT = 0
 const RIGHT = 1
 type SideIndex = typeof LEFT | typeof RIGHT
+const SIDE_NAMES = ['left', 'right'] as const
 
 /** Rows read or written per statement when paging through the scratch database. */
 const PAGE = 500
@@ -206,6 +208,7 @@ export async function openDiff(options: DiffOptions): Promise<DiffRun> {
     const engine = new DiffEngine(options, work, sideDbs, [left, right])
     await engine.load(LEFT)
     await engine.load(RIGHT)
+    engine.index()
     engine.pair()
     engine.hashTranslated()
     const summary = engine.summarize()
@@ -252,7 +255,7 @@ class DiffEngine {
     ) as Array<Statement | undefined>
   }
 
-  /** Whether a right-side record of this type must wait for the match before it is hashed. */
+  /** Whether records of this type may refer to the type matched by key (and so compare through the pairs). */
   private needsTranslation(entity: EntityName): boolean {
     return this.keyed !== undefined && refersTo(entity, this.keyed.entity)
   }
@@ -262,38 +265,81 @@ class DiffEngine {
     const source = this.sides[side]
     const {db} = this.work
     const insert = db.prepare(
-      `INSERT OR IGNORE INTO side_record (side, entity, id, hash, version, json) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO side_record (side, entity, id, hash, version, json) VALUES (?, ?, ?, ?, ?, ?)`,
     )
-    const insertKey = db.prepare(`INSERT OR IGNORE INTO side_key (side, entity, key, id) VALUES (?, ?, ?, ?)`)
-    const duplicates = new Map<EntityName, number>()
+    const insertKey = db.prepare(`INSERT INTO side_key (side, entity, key, id) VALUES (?, ?, ?, ?)`)
     const counts = source.info.records
+    const add = (record: SideRecord) => {
+      const {entity, id} = record
+      // Keys first: the comparable form leaves out ignored fields, and the key may be one of them.
+      if (this.keyed?.entity === entity) {
+        for (const key of this.keyed.keys(record.value)) insertKey.run(side, entity, key, id)
+      }
+      const form = comparableForm(entity, record.value, this.comparable)
+      // A right-side record that refers to the type matched by key is hashed once the pairs are known.
+      const wait = side === RIGHT && this.keyed !== undefined && form.targets.has(this.keyed.entity)
+      const hash = wait
+        ? null
+        : !form.changed && record.sha256 !== undefined
+          ? record.sha256
+          : comparableHash(form.value)
+      insert.run(side, entity, id, hash, record.version ?? null, record.json ?? null)
+      counts[entity] = (counts[entity] ?? 0) + 1
+    }
     db.exec('BEGIN')
     try {
-      for await (const record of source.records(this.loaded)) {
-        const {entity, id} = record
-        const keys = this.keyed?.entity === entity ? this.keyed.keys(record.value) : []
-        const wait = side === RIGHT && this.needsTranslation(entity)
-        const hash = wait ? null : comparableHash(comparableRecord(entity, record.value, this.comparable))
-        const inserted = insert.run(side, entity, id, hash, record.version ?? null, record.json ?? null).changes
-        if (inserted === 0) {
-          duplicates.set(entity, (duplicates.get(entity) ?? 0) + 1)
-          continue
-        }
-        counts[entity] = (counts[entity] ?? 0) + 1
-        for (const key of keys) insertKey.run(side, entity, key, id)
-      }
+      const records = source.records(this.loaded)
+      // A staged side is read synchronously: an await per record would cost more than the record.
+      if (Symbol.iterator in records) for (const record of records) add(record)
+      else for await (const record of records) add(record)
       db.exec('COMMIT')
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK')
       throw error
     }
-    const name = side === LEFT ? 'left' : 'right'
     const mask = textMask(this.reveal)
-    for (const warning of source.warnings) this.warnings.push(`${name} side: ${mask(warning)}`)
-    for (const [entity, count] of duplicates) {
-      this.warnings.push(
-        `${name} side: ${count} ${entity} record(s) with an id seen before skipped; the first with each id is compared.`,
-      )
+    for (const warning of source.warnings) this.warnings.push(`${SIDE_NAMES[side]} side: ${mask(warning)}`)
+  }
+
+  /**
+   * Step 1b: the rows indexed, and of several records with one id in a path side, all but the first dropped (a
+   * staged side cannot have them).
+   */
+  index(): void {
+    const {db} = this.work
+    this.work.indexSides()
+    for (const side of [LEFT, RIGHT] as const) {
+      if (this.sides[side].staged) continue
+      const duplicates = db
+        .prepare(
+          `SELECT entity, id, MIN(rowid) AS keep, COUNT(*) AS count FROM side_record WHERE side = ?
+           GROUP BY entity, id HAVING COUNT(*) > 1`,
+        )
+        .all(side) as Array<{entity: EntityName; id: string; keep: number; count: number}>
+      const dropped = new Map<EntityName, number>()
+      for (const {entity, id, keep, count} of duplicates) {
+        db.prepare(`DELETE FROM side_record WHERE side = ? AND entity = ? AND id = ? AND rowid <> ?`).run(
+          side,
+          entity,
+          id,
+          keep,
+        )
+        if (this.keyed?.entity === entity) {
+          // The keys of the records dropped go too: those of the one kept are found again.
+          db.prepare(`DELETE FROM side_key WHERE side = ? AND entity = ? AND id = ?`).run(side, entity, id)
+          const json = db.prepare(`SELECT json FROM side_record WHERE rowid = ?`).pluck().get(keep) as string
+          const insertKey = db.prepare(`INSERT INTO side_key (side, entity, key, id) VALUES (?, ?, ?, ?)`)
+          for (const key of this.keyed.keys(JSON.parse(json))) insertKey.run(side, entity, key, id)
+        }
+        dropped.set(entity, (dropped.get(entity) ?? 0) + count - 1)
+      }
+      const counts = this.sides[side].info.records
+      for (const [entity, count] of dropped) {
+        counts[entity] = (counts[entity] ?? 0) - count
+        this.warnings.push(
+          `${SIDE_NAMES[side]} side: ${count} ${entity} record(s) with an id seen before skipped; the first with each id is compared.`,
+        )
+      }
     }
   }
 
@@ -317,8 +363,9 @@ class DiffEngine {
     ).run(entity)
     // A record holds a duplicated key when another record of its own side holds the same key.
     const heldTwice = (side: string, id: string) =>
-      `EXISTS (SELECT 1 FROM side_key k JOIN side_key o ON o.side = k.side AND o.entity = k.entity AND o.key = k.key
-               AND o.id <> k.id WHERE k.side = ${side} AND k.entity = @entity AND k.id = ${id})`
+      `EXISTS (SELECT 1 FROM side_key k WHERE k.side = ${side} AND k.entity = @entity AND k.id = ${id}
+               AND EXISTS (SELECT 1 FROM side_key o
+                           WHERE o.side = k.side AND o.entity = k.entity AND o.key = k.key AND o.id <> k.id))`
     db.prepare(
       `INSERT INTO pair (entity, left_id, right_id)
        SELECT @entity, e.left_id, e.right_id FROM edge e
@@ -326,14 +373,21 @@ class DiffEngine {
          AND (SELECT COUNT(*) FROM edge x WHERE x.right_id = e.right_id) = 1
          AND NOT ${heldTwice('0', 'e.left_id')} AND NOT ${heldTwice('1', 'e.right_id')}`,
     ).run({entity})
-    db.prepare(
-      `INSERT INTO ambiguous (side, entity, id)
-       SELECT DISTINCT k.side, k.entity, k.id FROM side_key k
-       WHERE k.entity = @entity
-         AND NOT EXISTS (SELECT 1 FROM pair p WHERE p.entity = k.entity AND k.id = CASE k.side WHEN 0 THEN p.left_id ELSE p.right_id END)
-         AND (EXISTS (SELECT 1 FROM side_key o WHERE o.side = k.side AND o.entity = k.entity AND o.key = k.key AND o.id <> k.id)
-              OR EXISTS (SELECT 1 FROM side_key o WHERE o.side <> k.side AND o.entity = k.entity AND o.key = k.key))`,
-    ).run({entity})
+    // Not paired, and holding a key another record of its side holds, or a key the other side holds.
+    for (const [side, column] of [
+      [LEFT, 'left_id'],
+      [RIGHT, 'right_id'],
+    ] as const) {
+      db.prepare(
+        `INSERT INTO ambiguous (side, entity, id)
+         SELECT DISTINCT k.side, k.entity, k.id FROM side_key k
+         WHERE k.side = @side AND k.entity = @entity
+           AND NOT EXISTS (SELECT 1 FROM pair p WHERE p.entity = k.entity AND p.${column} = k.id)
+           AND (EXISTS (SELECT 1 FROM side_key o
+                        WHERE o.side = k.side AND o.entity = k.entity AND o.key = k.key AND o.id <> k.id)
+                OR EXISTS (SELECT 1 FROM side_key o WHERE o.side = @other AND o.entity = k.entity AND o.key = k.key))`,
+      ).run({side, other: 1 - side, entity})
+    }
   }
 
   /** Step 2b: with the pairs known, the right-side records that refer to the type matched by key are hashed. */
@@ -384,12 +438,14 @@ class DiffEngine {
     const records = count(`SELECT side, entity, COUNT(*) FROM side_record GROUP BY side, entity`)
     const paired = count(`SELECT 0, entity, COUNT(*) FROM pair GROUP BY entity`)
     const ambiguous = count(`SELECT side, entity, COUNT(*) FROM ambiguous GROUP BY side, entity`)
-    const changed = count(
-      `SELECT 0, p.entity, COUNT(*) FROM pair p
+    db.exec(
+      `INSERT INTO changed_pair (entity, left_id, right_id)
+       SELECT p.entity, p.left_id, p.right_id FROM pair p
        JOIN side_record l ON l.side = 0 AND l.entity = p.entity AND l.id = p.left_id
        JOIN side_record r ON r.side = 1 AND r.entity = p.entity AND r.id = p.right_id
-       WHERE l.hash IS NOT r.hash GROUP BY p.entity`,
+       WHERE l.hash IS NOT r.hash`,
     )
+    const changed = count(`SELECT 0, entity, COUNT(*) FROM changed_pair GROUP BY entity`)
     const withoutKey = count(
       `SELECT s.side, s.entity, COUNT(*) FROM side_record s
        WHERE s.entity = '${this.keyed?.entity ?? ''}'
@@ -462,8 +518,9 @@ class DiffEngine {
       written += details.length
     }
     for (const entity of compared) {
-      const fields = entities[entity]!.fields
-      for (const rows of this.pages(changedPairs, entity)) {
+      const counts = entities[entity]!
+      const fields = counts.fields
+      for (const rows of counts.changed === 0 ? [] : this.pages(changedPairs, entity)) {
         const details = rows.map((row) => this.changedDetail(entity, row as PairRow))
         for (const detail of details) {
           for (const field of new Set(detail.changes.map((change) => topField(change.path)))) {
@@ -473,12 +530,14 @@ class DiffEngine {
         store(details)
       }
       for (const side of [LEFT, RIGHT] as const) {
-        for (const rows of this.pages(unpaired(side), entity)) {
+        const only = side === LEFT ? counts.onlyLeft : counts.onlyRight
+        for (const rows of only === 0 ? [] : this.pages(unpaired(side), entity)) {
           store(rows.map((row) => this.unpairedDetail(entity, side, side === LEFT ? 'only-left' : 'only-right', row)))
         }
       }
       for (const side of [LEFT, RIGHT] as const) {
-        for (const rows of this.pages(ambiguousRecords(side), entity)) {
+        const ambiguous = side === LEFT ? counts.match?.ambiguousLeft : counts.match?.ambiguousRight
+        for (const rows of (ambiguous ?? 0) === 0 ? [] : this.pages(ambiguousRecords(side), entity)) {
           store(
             rows.map((row) =>
               this.unpairedDetail(entity, side, side === LEFT ? 'ambiguous-left' : 'ambiguous-right', row),
@@ -506,16 +565,14 @@ class DiffEngine {
     const leftValue = JSON.parse(this.jsonOf(LEFT, {entity, id: row.id, version: row.version, json: row.json}))
     const rightJson = this.jsonOf(RIGHT, {entity, id: row.rightId, version: row.rightVersion, json: row.rightJson})
     const label = recordLabel(entity, leftValue)
-    const left = comparableRecord(entity, leftValue, this.comparable)
+    const comparable = (value: unknown, translation?: Translation) =>
+      withSortedKeys(comparableRecord(entity, value, this.comparable, translation))
+    const left = comparable(leftValue)
     const translate = this.translation !== undefined && this.needsTranslation(entity)
-    const right = comparableRecord(
-      entity,
-      JSON.parse(rightJson),
-      this.comparable,
-      translate ? this.translation : undefined,
-    )
-    // The values shown are the right side's own (its references with its own ids), compared as translated.
-    const shown = translate ? comparableRecord(entity, JSON.parse(rightJson), this.comparable) : right
+    const right = comparable(JSON.parse(rightJson), translate ? this.translation : undefined)
+    // The values shown are the right side's own (its references with its own ids), compared as translated; its lists
+    // hold their items in the same order as the translated ones.
+    const shown = translate ? comparable(JSON.parse(rightJson)) : right
     const mask = valueMask(entity, this.reveal)
     const changes = fieldChanges(left, right).map((change): DiffChange => {
       const result: DiffChange = {path: change.path}
@@ -617,10 +674,10 @@ interface PairRow extends StoredRow {
 const changedPairs = `
   SELECT p.left_id AS id, l.version AS version, l.json AS json,
          p.right_id AS rightId, r.version AS rightVersion, r.json AS rightJson
-  FROM pair p
+  FROM changed_pair p
   JOIN side_record l ON l.side = 0 AND l.entity = p.entity AND l.id = p.left_id
   JOIN side_record r ON r.side = 1 AND r.entity = p.entity AND r.id = p.right_id
-  WHERE p.entity = @entity AND p.left_id > @after AND l.hash IS NOT r.hash`
+  WHERE p.entity = @entity AND p.left_id > @after`
 
 const unpaired = (side: SideIndex) => `
   SELECT s.id AS id, s.version AS version, s.json AS json FROM side_record s
@@ -641,6 +698,20 @@ function valueAt(record: unknown, path: string): unknown {
     node = node[key]
   }
   return node
+}
+
+/**
+ * A value with the keys of its objects in order, as staging's canonical JSON has them (files may have any order), so
+ * details read the same whatever side they come from. List items keep their order.
+ */
+function withSortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withSortedKeys)
+  if (!isRecord(value)) return value
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, withSortedKeys(value[key])]),
+  )
 }
 
 /** A name to know a record by in a report, where its type has one. */

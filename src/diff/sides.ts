@@ -3,9 +3,8 @@ import {stat} from 'node:fs/promises'
 import {InvalidDataError, UsageError} from '../errors.js'
 import {DEPENDENCY_ORDER, entityFromName, type EntityName} from '../schema/entity-names.js'
 import {readJsonInput} from '../sources/json-input.js'
-import {canonicalJson} from '../staging/canonical.js'
 import type {StagingDatabase} from '../staging/database.js'
-import {getBatch, resolveScope, stagedRecords} from '../staging/read.js'
+import {getBatch, resolveScope} from '../staging/read.js'
 import {isRecord} from '../util.js'
 import {formatSideSpec, type DiffSideSpec} from './side-spec.js'
 
@@ -33,10 +32,12 @@ export interface SideRecord {
   id: string
   /** The parsed record, the caller's to change. */
   value: unknown
-  /** Its canonical JSON: stored by the engine for a path side, where it cannot be read back later. */
+  /** Its JSON: stored by the engine for a path side, where it cannot be read back later. */
   json?: string
   /** A staged side: the batch of the version read, to read the JSON back by. */
   version?: number
+  /** A staged side: the sha256 of the canonical JSON staging stored (the hash when the comparison changes nothing). */
+  sha256?: string
 }
 
 /** A side opened for reading: what it is, its records (streamed), and a staged record's JSON read back. */
@@ -44,7 +45,7 @@ export interface Side {
   info: DiffSideInfo
   /** Whether the JSON of its records lives in the staging database (else the engine keeps it). */
   staged: boolean
-  records(entities: ReadonlySet<EntityName> | undefined): AsyncIterable<SideRecord>
+  records(entities: ReadonlySet<EntityName> | undefined): Iterable<SideRecord> | AsyncIterable<SideRecord>
   /** Problems that did not stop the read (duplicate ids, records of no known type), for the result's warnings. */
   warnings: string[]
 }
@@ -69,27 +70,41 @@ export function openStagedSide(db: StagingDatabase, spec: DiffSideSpec, dbPath: 
   }
 }
 
-async function* stagedSideRecords(
+/**
+ * The records of a scope now, or right after batch `asOf`, as staging's `stagedRecords` reads them (the same state
+ * queries), with the sha256 staging stored beside each, which saves hashing records the comparison leaves as they
+ * are; in raw rows, as this is the hot loop of a large diff.
+ */
+function* stagedSideRecords(
   db: StagingDatabase,
   scope: string,
   asOf: number | undefined,
   entities: ReadonlySet<EntityName> | undefined,
-): AsyncGenerator<SideRecord> {
-  const read = (entity?: EntityName) =>
-    stagedRecords(db, {
-      scope,
-      ...(asOf === undefined ? {} : {asOf}),
-      ...(entity === undefined ? {} : {entity}),
-    })
-  const sources = entities === undefined ? [read()] : DEPENDENCY_ORDER.filter((e) => entities.has(e)).map(read)
-  for (const records of sources) {
-    for (const record of records) {
-      yield {
-        entity: record.entity,
-        id: record.id,
-        value: JSON.parse(record.json) as unknown,
-        version: record.batch,
-      }
+): Generator<SideRecord> {
+  const statement =
+    asOf === undefined
+      ? db.prepare(
+          `SELECT c.entity, c.id, r.json, c.sha256, c.batch
+           FROM current c JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch
+           WHERE c.scope = @scope AND c.entity = @entity ORDER BY c.id`,
+        )
+      : db.prepare(
+          `SELECT r.entity, r.id, r.json, r.sha256, r.batch
+           FROM record r JOIN batch b ON b.id = r.batch
+           WHERE b.scope = @scope AND b.status = 'complete' AND r.batch <= @asOf AND r.entity = @entity
+             AND r.batch = (
+               SELECT MAX(r2.batch) FROM record r2 JOIN batch b2 ON b2.id = r2.batch
+               WHERE r2.entity = r.entity AND r2.id = r.id AND b2.scope = @scope AND b2.status = 'complete'
+                 AND r2.batch <= @asOf)
+             AND r.json IS NOT NULL
+           ORDER BY r.id`,
+        )
+  for (const entity of DEPENDENCY_ORDER) {
+    if (entities !== undefined && !entities.has(entity)) continue
+    const parameters = {scope, entity, ...(asOf === undefined ? {} : {asOf})}
+    const rows = statement.raw().iterate(parameters) as IterableIterator<[EntityName, string, string, string, number]>
+    for (const [entity, id, json, sha256, batch] of rows) {
+      yield {entity, id, value: JSON.parse(json) as unknown, sha256, version: batch}
     }
   }
 }
@@ -186,8 +201,8 @@ const SHOWN_PROBLEMS = 5
 /**
  * Opens a path side: a file, or a directory of SS 12000 JSON files (`<collection>.json`, NDJSON, API pages under
  * `data`), read as `validate` and `stage` read them. The entity type comes from the body key or the file name; a
- * record without an id cannot be compared and is skipped with a warning, as is a second record with the same id
- * (the first is kept). A path that does not exist is a usage error; a file that is not JSON stops the diff, since a
+ * record without an id cannot be compared and is skipped with a warning (the engine keeps the first of several
+ * records with one id). A path that does not exist is a usage error; a file that is not JSON stops the diff, since a
  * comparison with half a side would report differences that are not there.
  */
 export async function openPathSide(spec: Extract<DiffSideSpec, {kind: 'path'}>): Promise<Side> {
@@ -240,7 +255,8 @@ async function* pathSideRecords(
       withoutId++
       continue
     }
-    yield {entity, id: value.id, value, json: canonicalJson(value)}
+    // Taken before the engine reduces the value to its comparable form.
+    yield {entity, id: value.id, value, json: JSON.stringify(value)}
   }
   if (errors.length > 0) {
     const more = errors.length > SHOWN_PROBLEMS ? [`… and ${errors.length - SHOWN_PROBLEMS} more.`] : []

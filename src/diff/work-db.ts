@@ -33,6 +33,15 @@ export class WorkDatabase {
     }
   }
 
+  /** Indexes the sides' rows once they are all written. */
+  indexSides(): void {
+    this.db.exec(`
+      CREATE INDEX side_record_id ON side_record (side, entity, id);
+      CREATE INDEX side_key_key ON side_key (side, entity, key, id);
+      CREATE INDEX side_key_id ON side_key (side, entity, id, key);
+    `)
+  }
+
   close(): void {
     if (this.db.open) this.db.close()
     rmSync(this.dir, {recursive: true, force: true})
@@ -41,7 +50,8 @@ export class WorkDatabase {
 
 /** Side 0 is the left, 1 the right. */
 const SCHEMA = `
-  -- One row per record of a side.
+  -- One row per record of a side. Written without an index, which is made once both sides are in (sorting once is
+  -- much faster than inserting random UUIDs into a B-tree).
   CREATE TABLE side_record (
     side    INTEGER NOT NULL,
     entity  TEXT NOT NULL,
@@ -51,20 +61,18 @@ const SCHEMA = `
     hash    TEXT,
     -- A staged side: the batch of the version read (its JSON is read back from the staging database by it).
     version INTEGER,
-    -- A path side: the record's canonical JSON.
-    json    TEXT,
-    PRIMARY KEY (side, entity, id)
+    -- A path side: the record's JSON.
+    json    TEXT
   );
 
-  -- The match keys of the records of the type matched by key: none, one or several per record.
+  -- The match keys of the records of the type matched by key: none, one or several per record. Indexed with
+  -- side_record.
   CREATE TABLE side_key (
     side   INTEGER NOT NULL,
     entity TEXT NOT NULL,
     key    TEXT NOT NULL,
-    id     TEXT NOT NULL,
-    PRIMARY KEY (side, entity, key, id)
-  ) WITHOUT ROWID;
-  CREATE INDEX side_key_id ON side_key (side, entity, id);
+    id     TEXT NOT NULL
+  );
 
   -- Left and right records that share a key.
   CREATE TABLE edge (
@@ -82,6 +90,14 @@ const SCHEMA = `
     PRIMARY KEY (entity, left_id)
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX pair_right ON pair (entity, right_id);
+
+  -- The pairs whose hashes differ.
+  CREATE TABLE changed_pair (
+    entity   TEXT NOT NULL,
+    left_id  TEXT NOT NULL,
+    right_id TEXT NOT NULL,
+    PRIMARY KEY (entity, left_id)
+  ) WITHOUT ROWID;
 
   -- Records whose key is held twice on their side or leads to more than one record on the other.
   CREATE TABLE ambiguous (

@@ -206,6 +206,31 @@ describe('diff --match civicNo', () => {
   })
 })
 
+describe('diff --match with duplicate ids in a file', () => {
+  it('keeps the first record of an id, and only its keys', async () => {
+    const person = (id: string, civic: string, givenName: string) => ({id, givenName, civicNo: {value: civic}})
+    await writeFiles(temp.dir, {
+      'persons.json': [person('L1', '201104071234', 'A'), person('L1', '201104071235', 'B')],
+      'other.json': {persons: [person('R1', '201104071234', 'A'), person('R2', '201104071235', 'B')]},
+    })
+    const result = await diff({
+      dbPath,
+      left: {kind: 'path', path: join(temp.dir, 'persons.json')},
+      right: {kind: 'path', path: join(temp.dir, 'other.json')},
+      match: {by: 'civicNo'},
+      reveal: true,
+    })
+    expect(result.entities.Person!.match).toMatchObject({matched: 1, ambiguousLeft: 0, unmatchedRight: 1})
+    expect(result.details.map(({kind, leftId, rightId, key}) => ({kind, leftId, rightId, key}))).toEqual([
+      {kind: 'only-right', leftId: undefined, rightId: 'R2', key: '201104071235'},
+    ])
+    expect(result.left.records).toEqual({Person: 1})
+    expect(result.warnings).toEqual([
+      'left side: 1 Person record(s) with an id seen before skipped; the first with each id is compared.',
+    ])
+  })
+})
+
 describe('diff --match eppn', () => {
   const person = (id: string, eppns?: string[]) => ({
     id,

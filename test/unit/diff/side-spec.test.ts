@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {comparableRecord, parseIgnorePaths} from '../../../src/diff/comparable.js'
+import {comparableForm, comparableHash, comparableRecord, parseIgnorePaths} from '../../../src/diff/comparable.js'
+import {canonicalHash, canonicalJson} from '../../../src/staging/canonical.js'
 import {formatSideSpec, parseSideSpec} from '../../../src/diff/side-spec.js'
 import {UsageError} from '../../../src/errors.js'
 
@@ -75,5 +76,31 @@ describe('comparableRecord', () => {
       givenName: 'A',
       responsibles: [{person: {id: 'l2'}, relationType: 'Förälder'}],
     })
+  })
+
+  it('says when it changed nothing: then the hash is the one staging stored', () => {
+    const stored = canonicalJson({
+      id: 'g',
+      displayName: '7A',
+      organisation: {id: 'o'},
+      groupMemberships: [{person: {id: 'p'}}],
+    })
+    const same = comparableForm('Group', JSON.parse(stored), {ignore: []})
+    expect(same.changed).toBe(false)
+    expect(comparableHash(same.value)).toBe(canonicalHash(stored))
+    for (const changed of [
+      {id: 'g', meta: {created: 'x'}},
+      {id: 'g', organisation: {id: 'o', displayName: 'Skolan'}},
+      {id: 'g', endDate: null},
+      {id: 'g', groupMemberships: []},
+      {id: 'g', groupMemberships: [{person: {id: 'p'}, endDate: null}]},
+    ]) {
+      expect(comparableForm('Group', changed, {ignore: []}).changed).toBe(true)
+    }
+    expect(
+      comparableForm('Group', {id: 'g', displayName: 'x'}, {ignore: parseIgnorePaths(['displayName'])}).changed,
+    ).toBe(true)
+    expect(comparableForm('Group', {id: 'g'}, {ignore: parseIgnorePaths(['displayName'])}).changed).toBe(false)
+    expect(comparableForm('Person', {id: 'p'}, {ignore: [], keyedEntity: 'Person'}).changed).toBe(true)
   })
 })
