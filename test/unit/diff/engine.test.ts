@@ -7,9 +7,17 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {diff, diffExitCode, type DiffOptions, openDiff} from '../../../src/diff/engine.js'
 import {InvalidDataError, UsageError} from '../../../src/errors.js'
 import type {Person} from '../../../src/schema/model.js'
+import {getModel} from '../../../src/schema/validators.js'
 import {makeCivicNumber} from '../../../src/validation/identity.js'
+import {referenceExtractor} from '../../../src/validation/references.js'
 import {makeTempDir} from '../../support/cli.js'
 import {type Dataset, writeDataset} from '../../support/fictional.js'
+import {
+  datasetRecords as fullDatasetRecords,
+  FULL_DATASET_COLLECTIONS,
+  fullDataset,
+  writeFullDataset,
+} from '../../support/full-dataset.js'
 import {datasetRecords, smallDataset, stage} from './fixtures.js'
 
 let temp: {dir: string; cleanup: () => Promise<void>}
@@ -143,6 +151,53 @@ describe('diff', () => {
     })
     expect(result.details).toEqual([])
     expect(result.equal).toBe(true)
+  })
+
+  it('finds every entity type of the full dataset equal to its files with named references and lists reversed', async () => {
+    const dataset = fullDataset()
+    stage(
+      dbPath,
+      'full',
+      [...fullDatasetRecords(dataset)].map(({entity, file, value}) => ({
+        entity,
+        id: (value as {id: string}).id,
+        value,
+        file,
+      })),
+    )
+    const model = getModel({profile: 'ss12000-2020', mode: 'response'})
+    const other = structuredClone(dataset)
+    let named = 0
+    for (const {key, entity} of FULL_DATASET_COLLECTIONS) {
+      const extract = referenceExtractor(model, entity)
+      for (const record of other[key] as unknown as Array<Record<string, unknown>>) {
+        for (const reference of extract(record)) {
+          const target = reference.pointer
+            .split('/')
+            .slice(1)
+            .reduce<unknown>((node, step) => (node as Record<string, unknown>)[step], record) as Record<string, unknown>
+          target.displayName = `Namn på ${reference.id.slice(0, 8)}`
+          named++
+        }
+        for (const value of Object.values(record)) if (Array.isArray(value)) value.reverse()
+        record.meta = {created: '2026-01-01T00:00:00+01:00', modified: '2026-01-01T00:00:00+01:00'}
+      }
+    }
+    expect(named).toBeGreaterThan(100)
+    const dir = join(temp.dir, 'full')
+    await writeFullDataset(dir, other)
+    const result = await diff({dbPath, left: staged, right: files(dir)})
+    expect(result.details).toEqual([])
+    expect(Object.keys(result.entities)).toHaveLength(FULL_DATASET_COLLECTIONS.length)
+
+    // A reference that points elsewhere is a difference, shown with the side's own values.
+    const activity = other.activities[0]!
+    activity.teachers![0]!.duty.id = other.duties.at(-1)!.id
+    await writeFullDataset(dir, other)
+    const changedActivity = await diff({dbPath, left: staged, right: files(dir)})
+    expect(changedActivity.details).toHaveLength(1)
+    expect(changedActivity.details[0]).toMatchObject({entity: 'Activity', leftId: activity.id})
+    expect(changedActivity.details[0]!.changes.map((change) => change.path)).toEqual(['teachers'])
   })
 
   it('leaves out --ignore paths: a field, a field inside list items, a field of one entity type', async () => {
