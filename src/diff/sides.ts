@@ -73,7 +73,7 @@ export function openStagedSide(db: StagingDatabase, spec: DiffSideSpec, dbPath: 
 /**
  * The records of a scope now, or right after batch `asOf`, as staging's `stagedRecords` reads them (the same state
  * queries), with the sha256 staging stored beside each, which saves hashing records the comparison leaves as they
- * are; in raw rows, as this is the hot loop of a large diff.
+ * are; in raw rows and in no order (the scratch database sorts), as this is the hot loop of a large diff.
  */
 function* stagedSideRecords(
   db: StagingDatabase,
@@ -86,7 +86,7 @@ function* stagedSideRecords(
       ? db.prepare(
           `SELECT c.entity, c.id, r.json, c.sha256, c.batch
            FROM current c JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch
-           WHERE c.scope = @scope AND c.entity = @entity ORDER BY c.id`,
+           WHERE c.scope = @scope AND c.entity = @entity`,
         )
       : db.prepare(
           `SELECT r.entity, r.id, r.json, r.sha256, r.batch
@@ -96,8 +96,7 @@ function* stagedSideRecords(
                SELECT MAX(r2.batch) FROM record r2 JOIN batch b2 ON b2.id = r2.batch
                WHERE r2.entity = r.entity AND r2.id = r.id AND b2.scope = @scope AND b2.status = 'complete'
                  AND r2.batch <= @asOf)
-             AND r.json IS NOT NULL
-           ORDER BY r.id`,
+             AND r.json IS NOT NULL`,
         )
   for (const entity of DEPENDENCY_ORDER) {
     if (entities !== undefined && !entities.has(entity)) continue
