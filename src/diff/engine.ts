@@ -37,9 +37,6 @@ export interface DiffOptions {
   entities?: EntityName[]
   /** Show personnummer in the details and keys instead of masking them. */
   reveal?: boolean
-  /** Another staging database for the left or the right side (a URL side pulled into a temporary one). */
-  leftDb?: string
-  rightDb?: string
   /** Where the scratch database goes (in a directory of its own, removed at close); default the system's. */
   workDir?: string
 }
@@ -181,31 +178,29 @@ export async function openDiff(options: DiffOptions): Promise<DiffRun> {
     cleanups.length = 0
   }
   try {
-    // One read transaction per staging database for both sides and the details: the state read stays the state
-    // reported. A side may come from a database of its own (a URL pulled into a temporary one).
-    const stagings = new Map<string, StagingDatabase>()
-    const sideDbs: [StagingDatabase | undefined, StagingDatabase | undefined] = [undefined, undefined]
-    const openSide = async (spec: DiffSideSpec, dbPath: string, index: SideIndex): Promise<Side> => {
-      if (spec.kind === 'path') return openPathSide(spec)
-      let db = stagings.get(dbPath)
+    const connections = new Map<string, StagingDatabase>()
+    const openSide = async (spec: DiffSideSpec): Promise<{side: Side; db?: StagingDatabase}> => {
+      if (spec.kind === 'path') return {side: await openPathSide(spec)}
+      const path = spec.db ?? options.dbPath
+      let db = connections.get(path)
       if (db === undefined) {
-        const opened = openStagingDatabase(dbPath, {create: false})
+        const opened = openStagingDatabase(path, {create: false})
         cleanups.push(() => {
           if (opened.inTransaction) opened.exec('COMMIT')
           opened.close()
         })
+        // One read transaction for both sides and the details: the state read stays the state reported.
         opened.exec('BEGIN')
-        stagings.set(dbPath, opened)
+        connections.set(path, opened)
         db = opened
       }
-      sideDbs[index] = db
-      return openStagedSide(db, spec, dbPath)
+      return {side: openStagedSide(db, spec, path), db}
     }
-    const left = await openSide(options.left, options.leftDb ?? options.dbPath, LEFT)
-    const right = await openSide(options.right, options.rightDb ?? options.dbPath, RIGHT)
+    const left = await openSide(options.left)
+    const right = await openSide(options.right)
     const work = WorkDatabase.create(options.workDir)
     cleanups.push(() => work.close())
-    const engine = new DiffEngine(options, work, sideDbs, [left, right])
+    const engine = new DiffEngine(options, work, [left, right])
     await engine.load(LEFT)
     await engine.load(RIGHT)
     engine.index()
@@ -229,7 +224,9 @@ class DiffEngine {
   /** The types loaded: those compared and the type matched by key (whose pairs the references need). */
   private readonly loaded: ReadonlySet<EntityName> | undefined
   private readonly reveal: boolean
-  private readonly readStaged: Array<Statement | undefined>
+  private readonly sides: readonly [Side, Side]
+  /** Per side, how a staged record's JSON is read back (by entity, id and the batch of its version). */
+  private readonly readStaged: ReadonlyArray<Statement | undefined>
   private readonly warnings: string[] = []
   private translation: Translation | undefined
   private readKeys: Statement | undefined
@@ -237,9 +234,9 @@ class DiffEngine {
   constructor(
     private readonly options: DiffOptions,
     private readonly work: WorkDatabase,
-    stagings: readonly [StagingDatabase | undefined, StagingDatabase | undefined],
-    private readonly sides: readonly [Side, Side],
+    sides: readonly [{side: Side; db?: StagingDatabase}, {side: Side; db?: StagingDatabase}],
   ) {
+    this.sides = [sides[0].side, sides[1].side]
     this.keyed = keyMatch(options.match ?? {by: 'id'})
     this.comparable = {
       ignore: parseIgnorePaths(options.ignore ?? []),
@@ -250,9 +247,9 @@ class DiffEngine {
         ? undefined
         : new Set([...options.entities, ...(this.keyed === undefined ? [] : [this.keyed.entity])])
     this.reveal = options.reveal === true
-    this.readStaged = stagings.map((db) =>
-      db?.prepare(`SELECT json FROM record WHERE entity = ? AND id = ? AND batch = ?`).pluck(),
-    ) as Array<Statement | undefined>
+    this.readStaged = sides.map(
+      ({db}) => db?.prepare(`SELECT json FROM record WHERE entity = ? AND id = ? AND batch = ?`).pluck() as Statement,
+    )
   }
 
   /** Whether records of this type may refer to the type matched by key (and so compare through the pairs). */

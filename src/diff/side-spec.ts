@@ -1,15 +1,18 @@
 import {UsageError} from '../errors.js'
 
-/** One side of a diff, as the engine reads it. */
+/**
+ * One side of a diff, as the engine reads it. A staged side reads the diff's staging database unless it names
+ * another in `db` (a temporary database a URL side was pulled into); `parseSideSpec` never sets it.
+ */
 export type DiffSideSpec =
   /** What a scope holds now (`current_record`); without a scope, the only scope whose newest batch is an import. */
-  | {kind: 'staged'; scope?: string}
+  | {kind: 'staged'; scope?: string; db?: string}
   /** The state of batch N's scope right after batch N. */
-  | {kind: 'batch'; batch: number}
+  | {kind: 'batch'; batch: number; db?: string}
   /** What a scope of snapshots (pulled from an API) holds now. */
-  | {kind: 'snapshot'; scope: string}
+  | {kind: 'snapshot'; scope: string; db?: string}
   /** The state of a snapshot batch's scope right after it. */
-  | {kind: 'snapshot-batch'; batch: number}
+  | {kind: 'snapshot-batch'; batch: number; db?: string}
   /** A file or a directory of SS 12000 JSON (`<collection>.json`, NDJSON, API response pages). */
   | {kind: 'path'; path: string}
 

@@ -50,10 +50,8 @@ export async function runDiff(options: RunDiffOptions): Promise<{summary: DiffSu
     const right = await resolveSide(parseSideSpec(options.right), options, temporary)
     const run = await openDiff({
       dbPath: options.dbPath,
-      left: left.spec,
-      right: right.spec,
-      ...(left.dbPath === undefined ? {} : {leftDb: left.dbPath}),
-      ...(right.dbPath === undefined ? {} : {rightDb: right.dbPath}),
+      left,
+      right,
       ...(options.match === undefined ? {} : {match: parseMatchSpec(options.match)}),
       ignore: options.ignore,
       ...(options.entities === undefined ? {} : {entities: options.entities}),
@@ -81,12 +79,8 @@ export async function runDiff(options: RunDiffOptions): Promise<{summary: DiffSu
 }
 
 /** A side as the engine takes it: a URL becomes the snapshot of a temporary database it is pulled into. */
-async function resolveSide(
-  side: ParsedSide,
-  options: RunDiffOptions,
-  temporary: string[],
-): Promise<{spec: DiffSideSpec; dbPath?: string}> {
-  if (side.kind !== 'url') return {spec: side}
+async function resolveSide(side: ParsedSide, options: RunDiffOptions, temporary: string[]): Promise<DiffSideSpec> {
+  if (side.kind !== 'url') return side
   const dir = await mkdtemp(join(tmpdir(), 'ss12000-diff-'))
   temporary.push(dir)
   const dbPath = join(dir, 'pulled.db')
@@ -101,5 +95,5 @@ async function resolveSide(
     mode: 'full',
     reveal: options.reveal,
   })
-  return {spec: {kind: 'snapshot', scope: 'remote'}, dbPath}
+  return {kind: 'snapshot', scope: 'remote', db: dbPath}
 }

@@ -262,6 +262,22 @@ describe('diff', () => {
     await expect(diff({dbPath, left: {kind: 'staged', scope: 'nope'}, right: staged})).rejects.toThrow(UsageError)
   })
 
+  it('reads a side from another staging database (a temporary snapshot a URL was pulled into)', async () => {
+    const dataset = smallDataset()
+    stage(dbPath, 'se-generic', datasetRecords(dataset))
+    const pulled = join(temp.dir, 'pulled.db')
+    const {copy} = changed(dataset)
+    stage(pulled, 'https://api.example/v2', datasetRecords(copy), {kind: 'snapshot', source: 'https://api.example/v2'})
+    const result = await diff({
+      dbPath,
+      left: staged,
+      right: {kind: 'snapshot', scope: 'https://api.example/v2', db: pulled},
+    })
+    expect(result.right.description).toContain(pulled)
+    expect(result.entities.Person).toMatchObject({changed: 3, onlyLeft: 2, onlyRight: 1})
+    expect(result.details.find((detail) => detail.kind === 'changed')!.changes).not.toEqual([])
+  })
+
   it('compares two paths without a staging database', async () => {
     const dataset = smallDataset()
     const {copy} = changed(dataset)
