@@ -167,18 +167,28 @@ export class Ss12000Client {
     const limit = options.limit === undefined ? query.limit : String(checkWhole('limit', options.limit, 1))
     const maxPages = checkWhole('maxPages', options.maxPages ?? this.maxPages, 1)
     const seen = new Set<string>(typeof query.pageToken === 'string' ? [query.pageToken] : [])
-    let next: Query = {...query, limit}
     const summary: PagingSummary = {pages: 0, records: 0}
+    // The next page is asked for before this one is handed over, so the server works while the caller does.
+    let pending = this.prefetch(collection, {...query, limit})
     for (;;) {
-      const page = await this.page(collection, next)
+      const page = await pending
       summary.pages++
       summary.records += page.records.length
-      yield page.records
       const token = page.pageToken
+      if (token !== undefined) {
+        this.checkLoop(`/${collection}`, token, seen, summary.pages, maxPages)
+        pending = this.prefetch(collection, {pageToken: token, limit})
+      }
+      yield page.records
       if (token === undefined) return summary
-      this.checkLoop(`/${collection}`, token, seen, summary.pages, maxPages)
-      next = {pageToken: token, limit}
     }
+  }
+
+  /** A page asked for ahead: its failure is the awaiting caller's, never an unhandled rejection if it stops early. */
+  private prefetch(collection: string, query: Query): Promise<ListPage> {
+    const page = this.page(collection, query)
+    page.catch(() => {})
+    return page
   }
 
   /**

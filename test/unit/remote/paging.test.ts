@@ -83,6 +83,40 @@ describe('Ss12000Client.pages', () => {
     ])
   })
 
+  it('asks for the next page while the caller still works on this one', async () => {
+    const {client, server} = await clientFor(pagedPersons(9, 3, 'null'))
+    const seenWhenHandedOver: number[] = []
+    for await (const page of client.pages('persons', {}, {limit: 3})) {
+      // Give the request for the next page time to arrive before this page is done with.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      seenWhenHandedOver.push(server.requests.length)
+      expect(page).toHaveLength(3)
+    }
+    // Page 1 and 2 were in the server's hands while page 1 was processed, and so on; none after the last.
+    expect(seenWhenHandedOver).toEqual([2, 3, 3])
+  })
+
+  it('leaves a page asked for ahead unawaited without an unhandled rejection when the caller stops early', async () => {
+    const {client, server} = await clientFor((request, response) => {
+      if (request.query.get('pageToken') === null) sendJson(response, 200, {data: [person(0)], pageToken: 'next'})
+      else sendJson(response, 400, {code: 'bad', message: 'never read'})
+    })
+    const rejections: unknown[] = []
+    const onRejection = (reason: unknown) => rejections.push(reason)
+    process.on('unhandledRejection', onRejection)
+    try {
+      for await (const page of client.pages('persons')) {
+        expect(page).toEqual([person(0)])
+        break
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect(server.requests).toHaveLength(2)
+      expect(rejections).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onRejection)
+    }
+  })
+
   it('returns the number of pages and records when done', async () => {
     const {client} = await clientFor(pagedPersons(5, 2, 'absent'))
     const pages = client.pages('persons', {}, {limit: 2})
