@@ -3,8 +3,9 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, dbFlag, entitiesFlag, remoteFlags, revealFlag} from '../cli/flags.js'
 import {UsageError} from '../errors.js'
-import {runWithProgress} from '../report/progress.js'
+import {runWithLines} from '../report/progress.js'
 import {type PullReport, renderPullResult} from '../report/pull-text.js'
+import {ENTITY_NAMING, type EntityName} from '../schema/entity-names.js'
 import {PROFILE_NAMES} from '../schema/profiles.js'
 import {pull, PULLED_ENTITIES} from '../services/pull.js'
 import {connectWithFlags} from '../services/remote-client.js'
@@ -85,16 +86,24 @@ Exit codes: 0 pulled, 2 usage error, 4 the API failed.`
     const scope = flags.name ?? new URL(source).host
     const db = databasePath(flags.db)
     const started = performance.now()
-    const result = await runWithProgress(
+    const entities = flags.entity ? [...new Set(flags.entity)] : PULLED_ENTITIES
+    const result = await runWithLines(
       `Pulling ${source}`,
+      entities.map((entity) => `/${ENTITY_NAMING[entity].collection}`),
+      'Writing the snapshot',
       (report) => {
-        let since = started
+        const startedAt = new Map<EntityName, number>()
+        const status = (entity: EntityName, received: number) => {
+          const seconds = Math.max((performance.now() - (startedAt.get(entity) ?? started)) / 1000, 0.001)
+          const count = `${received.toLocaleString('en-US')} record${received === 1 ? '' : 's'}`
+          return seconds < 1 ? count : `${count} · ${Math.round(received / seconds).toLocaleString('en-US')}/s`
+        }
         return pull({
           client,
           source,
           dbPath: db,
           scope,
-          entities: flags.entity ? [...new Set(flags.entity)] : PULLED_ENTITIES,
+          entities,
           mode: flags.full ? 'full' : flags.since ? {since: flags.since} : 'auto',
           limit: flags.limit,
           calendarWindow: {'startTime.onOrAfter': flags['events-from'], 'startTime.onOrBefore': flags['events-to']},
@@ -103,12 +112,11 @@ Exit codes: 0 pulled, 2 usage error, 4 the API failed.`
           now: () => localTimestamp(),
           warn,
           onProgress: (event) => {
-            if (event.kind === 'start') since = performance.now()
-            if (event.kind !== 'records') return
-            const rate = Math.round(event.received / Math.max((performance.now() - since) / 1000, 0.001))
-            report(
-              `${event.entity}: ${event.received.toLocaleString('en-US')} records · ${rate.toLocaleString('en-US')}/s`,
-            )
+            const line = `/${ENTITY_NAMING[event.entity].collection}`
+            if (event.kind === 'start') startedAt.set(event.entity, performance.now())
+            else if (event.kind === 'records') report(line, {status: status(event.entity, event.received)})
+            else if (event.kind === 'done') report(line, {status: status(event.entity, event.received), end: 'done'})
+            else report(line, {status: event.reason, end: 'skipped'})
           },
         })
       },

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {openStagingDatabase} from '../../src/staging/database.js'
-import {makeTempDir, runCli, stackTraceLines, startServe} from '../support/cli.js'
+import {makeTempDir, runCli, runCliOnTerminal, stackTraceLines, startServe} from '../support/cli.js'
 import {writeFullDataset} from '../support/full-dataset.js'
 
 /**
@@ -89,6 +89,23 @@ describe('ss12000 pull', () => {
     })
     expect(persons.exitCode, persons.stderr).toBe(0)
     expect(held(target, 's')).toEqual(held(source, 'skolan'))
+  })
+
+  it('shows a progress line per collection on a terminal, with its count when done', async () => {
+    const target = join(temp.dir, 'terminal.db')
+    const {lines, exitCode} = await runCliOnTerminal(
+      ['pull', server.url, '--db', target, '--entity', 'persons', '--entity', 'groups', '--limit', '2'],
+      {env: {SS12000_TOKEN: TOKEN}},
+    )
+    expect(exitCode, lines.join('\n')).toBe(0)
+    const persons = [...held(source, 'skolan').keys()].filter((key) => key.startsWith('Person/')).length
+    const groups = [...held(source, 'skolan').keys()].filter((key) => key.startsWith('Group/')).length
+    expect(lines).toContain(`✔ Pulling ${server.url}`)
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  ✔ /persons: ${persons} records`)))
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  ✔ /groups: ${groups} records`)))
+    expect(lines).toContain('✔ Writing the snapshot')
+    // The result follows the progress, as it does without a terminal.
+    expect(lines).toContainEqual(expect.stringMatching(/^Received \d+ records/))
   })
 
   it('needs a token the server accepts, and says so without printing one', async () => {

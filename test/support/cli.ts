@@ -34,6 +34,41 @@ export function runCli(args: string[], options: {cwd?: string; env?: NodeJS.Proc
   })
 }
 
+/**
+ * Runs the built command on a real pseudo-terminal (util-linux `script`, 120 columns), as a person at a terminal
+ * would, so progress is drawn. Returns what the terminal showed with escape sequences removed, one entry per distinct
+ * screen line in order of appearance, and the exit code.
+ */
+export function runCliOnTerminal(
+  args: string[],
+  options: {env?: NodeJS.ProcessEnv} = {},
+): Promise<{lines: string[]; exitCode: number | null}> {
+  const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`
+  const command = `stty cols 120 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`
+  const env: NodeJS.ProcessEnv = {...process.env, DEBUG: '', TERM: 'xterm', ...options.env}
+  delete env.CI
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    child.stderr.resume()
+    child.on('error', reject)
+    child.on('close', (exitCode) => {
+      // eslint-disable-next-line no-control-regex
+      const plain = output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
+      const lines: string[] = []
+      for (const line of plain.split(/[\r\n]+/).map((text) => text.trimEnd())) {
+        if (line.trim() !== '' && !lines.includes(line)) lines.push(line)
+      }
+      resolvePromise({lines, exitCode})
+    })
+  })
+}
+
 /** A fresh temporary directory, removed by the returned cleanup. */
 export async function makeTempDir(prefix = 'ss12000-test-'): Promise<{dir: string; cleanup: () => Promise<void>}> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
