@@ -39,6 +39,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!this.jsonEnabled()) process.stderr.write(`${line}\n`)
   }
 
+  /** A warning as one line on stderr (`Warning: …`), never wrapped to the terminal's width: logs are read with grep. */
+  public override warn(input: string | Error): string | Error {
+    process.stderr.write(`Warning: ${typeof input === 'string' ? input : input.message}\n`)
+    return input
+  }
+
   protected override async catch(err: Error & {exitCode?: number}): Promise<void> {
     if (err instanceof Errors.ExitError) throw err
     const described = describeError(err)

@@ -115,6 +115,13 @@ export const remoteFlags = {
     helpValue: '<seconds>',
     summary: 'Seconds one request may take before it is retried.',
   }),
+  retries: Flags.integer({
+    default: 4,
+    min: 0,
+    max: 20,
+    helpValue: '<n>',
+    summary: 'Retries of a request after a network error, a timeout, 408, 429 or 5xx (with backoff), before giving up.',
+  }),
   concurrency: Flags.integer({
     default: 4,
     min: 1,

@@ -169,7 +169,7 @@ export class Transport {
             ? `${shown} failed: ${reason}.`
             : `${shown} failed ${attempts} times; the last time: ${reason}.`
         throw this.fail(request, message, status, undefined, [
-          'The server may be down or overloaded: try again later, or with more attempts.',
+          'The server may be down or overloaded: try again later, or allow more attempts (--retries).',
         ])
       }
       const delayMs = retryDelay(this.options.retry, attempt, retryAfterMs)

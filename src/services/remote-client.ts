@@ -4,6 +4,7 @@ import {text} from 'node:stream/consumers'
 import {type Config, configPath, loadConfig} from '../config/config.js'
 import {UsageError} from '../errors.js'
 import {resolveClientAuth} from '../remote/auth.js'
+import {DEFAULT_RETRY} from '../remote/backoff.js'
 import {Ss12000Client} from '../remote/client.js'
 
 export interface ConnectOptions {
@@ -13,6 +14,8 @@ export interface ConnectOptions {
   tokenStdin: boolean
   insecureHttp: boolean
   timeoutSeconds: number
+  /** Retries after the first attempt. */
+  retries: number
   concurrency: number
   /** The configuration file's path (its `remote` section, if the file exists), `--config` or the default. */
   config?: string
@@ -39,8 +42,14 @@ export async function connect(options: ConnectOptions): Promise<Ss12000Client> {
     ...(auth === undefined ? {} : {auth}),
     insecureHttp: options.insecureHttp,
     timeoutMs: options.timeoutSeconds * 1000,
+    retry: {...DEFAULT_RETRY, attempts: options.retries + 1},
     concurrency: options.concurrency,
     warn: options.warn,
+    // Each retry is said: a server that needs many is worth knowing about.
+    onRetry: (event) =>
+      options.warn(
+        `${event.request}: ${event.reason}; attempt ${event.attempt + 1} of ${event.attempts} in ${(event.delayMs / 1000).toFixed(1)} s.`,
+      ),
   })
 }
 
@@ -49,6 +58,7 @@ export interface RemoteFlagValues {
   'token-stdin': boolean
   'insecure-http': boolean
   timeout: number
+  retries: number
   concurrency: number
   config?: string | undefined
 }
@@ -64,6 +74,7 @@ export function connectWithFlags(
     tokenStdin: flags['token-stdin'],
     insecureHttp: flags['insecure-http'],
     timeoutSeconds: flags.timeout,
+    retries: flags.retries,
     concurrency: flags.concurrency,
     ...(flags.config === undefined ? {} : {config: flags.config}),
     warn,
