@@ -62,7 +62,7 @@ async function startProxy(plan: Plan): Promise<Proxy> {
         host: upstream.hostname,
         port: upstream.port,
         method: incoming.method,
-        path: `${upstream.pathname}/${path}${fault.query ?? url.search}`,
+        path: `${upstream.pathname}/${path}${(fault.kind === 'pass' ? fault.query : undefined) ?? url.search}`,
         headers: {...incoming.headers, host: upstream.host, authorization: `Bearer ${TOKEN}`},
       },
       (answer) => {
