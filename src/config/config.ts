@@ -37,6 +37,22 @@ function RemoteConfigSchema() {
   )
 }
 
+/** `ss12000 upload`'s defaults: the safety limits and the chunk size. */
+function UploadConfigSchema() {
+  const limit = Type.Union([Type.Integer({minimum: 0}), Type.String({pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$'})])
+  return Type.Object(
+    {
+      /** Deletes allowed per entity type: a number of records, or a share ("5%") of what the target holds. */
+      maxDelete: Type.Optional(limit),
+      /** Changes (updates) allowed per entity type, likewise; no limit unless set. */
+      maxChange: Type.Optional(limit),
+      /** Records per request. */
+      chunkSize: Type.Optional(Type.Integer({minimum: 1, maximum: 100_000})),
+    },
+    {additionalProperties: false},
+  )
+}
+
 /** Settings that would put a credential in the file; refused with a pointer to the environment variable instead. */
 const REMOTE_CREDENTIALS: Record<string, string> = {
   token: 'SS12000_TOKEN (or --token-stdin)',
@@ -82,6 +98,7 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     remote: Type.Optional(RemoteConfigSchema()),
+    upload: Type.Optional(UploadConfigSchema()),
   },
   {additionalProperties: false},
 )

@@ -57,7 +57,7 @@ export async function runWithLines<T>(
   work: (report: (line: string, report: LineReport) => void) => Promise<T>,
   options: ProgressOptions,
 ): Promise<T> {
-  if (!progressWanted(options)) return work(() => {})
+  if (!progressWanted(options) || lines.length === 0) return work(() => {})
   const shown = new Map<string, (update: LineReport) => void>()
   const ends = new Map<string, {promise: Promise<void>; resolve: () => void}>()
   for (const line of lines) {

@@ -1,7 +1,4 @@
 import {createWriteStream} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
@@ -14,7 +11,7 @@ import {renderDiffHtml} from '../report/diff-html.js'
 import {renderDiffJson} from '../report/diff-json.js'
 import {renderDiffText} from '../report/diff-text.js'
 import type {EntityName} from '../schema/entity-names.js'
-import {pull, type PullClient, PULLED_ENTITIES, type PullOptions} from './pull.js'
+import {type PullClient, PULLED_ENTITIES, type PullOptions, pullToTemporaryDatabase} from './pull.js'
 
 export type DiffFormat = 'text' | 'json' | 'csv'
 
@@ -44,7 +41,7 @@ export interface RunDiffOptions {
  * memory — plus the HTML report. Returns the summary and the exit code: 0 equal, 1 different.
  */
 export async function runDiff(options: RunDiffOptions): Promise<{summary: DiffSummary; exitCode: ExitCodeValue}> {
-  const temporary: string[] = []
+  const temporary: Array<() => Promise<void>> = []
   try {
     const left = await resolveSide(parseSideSpec(options.left), options, temporary)
     const right = await resolveSide(parseSideSpec(options.right), options, temporary)
@@ -74,26 +71,27 @@ export async function runDiff(options: RunDiffOptions): Promise<{summary: DiffSu
       run.close()
     }
   } finally {
-    for (const dir of temporary) await rm(dir, {recursive: true, force: true})
+    for (const cleanup of temporary) await cleanup()
   }
 }
 
 /** A side as the engine takes it: a URL becomes the snapshot of a temporary database it is pulled into. */
-async function resolveSide(side: ParsedSide, options: RunDiffOptions, temporary: string[]): Promise<DiffSideSpec> {
+async function resolveSide(
+  side: ParsedSide,
+  options: RunDiffOptions,
+  temporary: Array<() => Promise<void>>,
+): Promise<DiffSideSpec> {
   if (side.kind !== 'url') return side
-  const dir = await mkdtemp(join(tmpdir(), 'ss12000-diff-'))
-  temporary.push(dir)
-  const dbPath = join(dir, 'pulled.db')
   const client = await options.connect(side.url)
-  await pull({
+  const pulled = await pullToTemporaryDatabase({
     ...options.pull,
     client,
     source: client.server,
-    dbPath,
-    scope: 'remote',
     entities: options.entities ?? PULLED_ENTITIES,
-    mode: 'full',
     reveal: options.reveal,
   })
-  return {kind: 'snapshot', scope: 'remote', db: dbPath}
+  temporary.push(pulled.cleanup)
+  // The engine opens the database by its path.
+  pulled.db.close()
+  return {kind: 'snapshot', scope: pulled.scope, db: pulled.dbPath}
 }

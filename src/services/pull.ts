@@ -1,3 +1,7 @@
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {ENTITY_NAMING, type EntityName} from '../schema/entity-names.js'
 import type {ProfileName} from '../schema/profiles.js'
 import {type BatchResult, BatchWriter, DuplicateRecordError} from '../staging/batches.js'
@@ -94,6 +98,41 @@ export async function pull(options: PullOptions): Promise<PullResult> {
     return {...(await pullOnce(db, options, undefined)), incremental: false}
   } finally {
     db.close()
+  }
+}
+
+/** A full pull into a staging database of its own in a temporary directory: what an API holds now, to compare with. */
+export interface TemporaryPull {
+  /** The temporary database, open; `cleanup` closes and removes it. */
+  db: StagingDatabase
+  dbPath: string
+  /** The snapshot's scope in it. */
+  scope: string
+  cleanup: () => Promise<void>
+}
+
+export async function pullToTemporaryDatabase(
+  options: Omit<PullOptions, 'dbPath' | 'scope' | 'mode'>,
+): Promise<TemporaryPull> {
+  const dir = await mkdtemp(join(tmpdir(), 'ss12000-pulled-'))
+  const remove = () => rm(dir, {recursive: true, force: true})
+  try {
+    const dbPath = join(dir, 'pulled.db')
+    const scope = 'remote'
+    await pull({...options, dbPath, scope, mode: 'full'})
+    const db = openStagingDatabase(dbPath, {create: false})
+    return {
+      db,
+      dbPath,
+      scope,
+      cleanup: async () => {
+        if (db.open) db.close()
+        await remove()
+      },
+    }
+  } catch (error) {
+    await remove()
+    throw error
   }
 }
 

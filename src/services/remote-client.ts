@@ -29,8 +29,7 @@ export interface ConnectOptions {
  */
 export async function connect(options: ConnectOptions): Promise<Ss12000Client> {
   const env = options.env ?? process.env
-  const path = configPath(options.config, env)
-  const config: Config | undefined = existsSync(path) ? await loadConfig(path, env) : undefined
+  const config = await optionalConfig(options.config, env)
   const stdinToken = options.tokenStdin ? await text(process.stdin) : undefined
   const auth = resolveClientAuth(env, config, stdinToken)
   const url = options.url ?? config?.remote?.url
@@ -51,6 +50,15 @@ export async function connect(options: ConnectOptions): Promise<Ss12000Client> {
         `${event.request}: ${event.reason}; attempt ${event.attempt + 1} of ${event.attempts} in ${(event.delayMs / 1000).toFixed(1)} s.`,
       ),
   })
+}
+
+/** The configuration (`--config`, SS12000_CONFIG or the default file) when the file exists: optional here. */
+export async function optionalConfig(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Config | undefined> {
+  const path = configPath(flag, env)
+  return existsSync(path) ? loadConfig(path, env) : undefined
 }
 
 /** The remote flags of a command (`remoteFlags` and `--config`), as they come from the parser. */

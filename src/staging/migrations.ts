@@ -129,4 +129,76 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX record_issue_record ON record_issue (entity, id, batch);
   `,
+  // 6: the upload journal: per target, what it acknowledged; every run, every chunk sent, every record's outcome; and
+  // what was sent without an answer yet (a crash between sending and journaling the answer leaves it there).
+  `
+  CREATE TABLE upload_target (
+    id      INTEGER PRIMARY KEY,
+    -- The write API's base URL, never with credentials.
+    url     TEXT NOT NULL,
+    adapter TEXT NOT NULL,
+    -- The staged scope uploaded to it.
+    scope   TEXT NOT NULL,
+    UNIQUE (url, adapter, scope)
+  );
+  -- What the target holds as far as its answers tell: the version (sha256 of the canonical JSON) it acknowledged.
+  CREATE TABLE upload_state (
+    target       INTEGER NOT NULL REFERENCES upload_target (id),
+    entity       TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    sha256       TEXT NOT NULL,
+    acknowledged TEXT NOT NULL,
+    PRIMARY KEY (target, entity, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE upload_run (
+    id           INTEGER PRIMARY KEY,
+    target       INTEGER NOT NULL REFERENCES upload_target (id),
+    plan_sha256  TEXT NOT NULL,
+    staged_batch INTEGER NOT NULL,
+    started_at   TEXT NOT NULL,
+    finished_at  TEXT,
+    -- running: still going, or stopped by a crash; failed: stopped by the target; complete: every chunk answered.
+    status       TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed')),
+    -- JSON: counts per entity and kind, sent, refused.
+    summary      TEXT
+  );
+  CREATE TABLE upload_chunk (
+    run            INTEGER NOT NULL REFERENCES upload_run (id),
+    seq            INTEGER NOT NULL,
+    entity         TEXT NOT NULL,
+    kind           TEXT NOT NULL CHECK (kind IN ('create', 'update', 'upsert', 'delete')),
+    records        INTEGER NOT NULL,
+    -- sha256 of what the chunk asks for: kind, entity, and each record's id and version.
+    request_sha256 TEXT NOT NULL,
+    status         TEXT NOT NULL CHECK (status IN ('sending', 'answered', 'failed')),
+    sent_at        TEXT NOT NULL,
+    answered_at    TEXT,
+    requests       INTEGER,
+    error          TEXT,
+    PRIMARY KEY (run, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE upload_outcome (
+    run         INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    entity      TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    -- The version sent (NULL for a delete).
+    sha256      TEXT,
+    status      TEXT NOT NULL CHECK (status IN ('ok', 'refused')),
+    http_status INTEGER,
+    -- Masked: personnummer never appear here.
+    reason      TEXT,
+    PRIMARY KEY (run, seq, entity, id),
+    FOREIGN KEY (run, seq) REFERENCES upload_chunk (run, seq)
+  ) WITHOUT ROWID;
+  -- Sent, answer not journaled yet: written before a request goes, removed with its answer.
+  CREATE TABLE upload_pending (
+    target INTEGER NOT NULL REFERENCES upload_target (id),
+    entity TEXT NOT NULL,
+    id     TEXT NOT NULL,
+    run    INTEGER NOT NULL,
+    seq    INTEGER NOT NULL,
+    PRIMARY KEY (target, entity, id)
+  ) WITHOUT ROWID;
+  `,
 ]

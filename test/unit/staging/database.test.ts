@@ -37,6 +37,12 @@ describe('openStagingDatabase', () => {
         // SQLite's own, made for client_report's AUTOINCREMENT.
         'sqlite_sequence',
         'subscription',
+        'upload_chunk',
+        'upload_outcome',
+        'upload_pending',
+        'upload_run',
+        'upload_state',
+        'upload_target',
       ])
     } finally {
       db.close()
