@@ -7,7 +7,7 @@ import {UsageError} from '../errors.js'
 import type {ProfileName} from '../schema/profiles.js'
 import {buildServer, notifierOf} from '../server/app.js'
 import {openStagingDatabase} from '../staging/database.js'
-import {resolveScope} from '../staging/read.js'
+import {listScopes, resolveScope} from '../staging/read.js'
 
 /** The environment variable that holds the bearer tokens `serve` accepts (comma-separated): never a flag. */
 export const SERVE_TOKEN_ENV = 'SS12000_SERVE_TOKEN'
@@ -53,10 +53,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const https = options.tls
     ? {cert: await readPem(options.tls.certPath), key: await readPem(options.tls.keyPath)}
     : undefined
-  const db = openStagingDatabase(options.dbPath, {create: false})
+  // An ingest target may start empty: the scope named is created by its first write.
+  const empty = options.ingest !== undefined && options.scope !== undefined
+  const db = openStagingDatabase(options.dbPath, {create: empty})
   let scope: string
   try {
-    scope = resolveScope(db, options.scope, options.dbPath)
+    scope =
+      empty && !listScopes(db).includes(options.scope!)
+        ? options.scope!
+        : resolveScope(db, options.scope, options.dbPath)
   } catch (error) {
     db.close()
     throw error
