@@ -44,6 +44,18 @@ export interface PagesOptions {
   maxPages?: number
 }
 
+/** What a write was answered with. */
+export interface WriteAnswer {
+  /** 2xx, or one of the statuses the caller asked to read. */
+  status: number
+  /** The body as JSON; undefined when it was empty (or, for a refusal the caller reads, not JSON). */
+  json: unknown
+  /** The body as it came, for a status the caller asked to read. */
+  text?: string
+  /** The attempt that got this answer, from 1; more than 1 means an earlier attempt may have been done. */
+  attempts: number
+}
+
 /** What a whole listing came to. */
 export interface PagingSummary {
   pages: number
@@ -133,7 +145,7 @@ export class Ss12000Client {
 
   /**
    * POST a JSON body to `path` and read the JSON answer. Retried like a GET, so meant for the read API's lookups
-   * (`/persons/lookup`), which are safe to repeat; not for writes.
+   * (`/persons/lookup`), which are safe to repeat; writes go through `sendJson`.
    */
   async postJson(path: string, body: unknown, query?: Query): Promise<unknown> {
     const request = {
@@ -143,6 +155,36 @@ export class Ss12000Client {
       body: JSON.stringify(body),
     }
     return (await this.transport.exchange(request, this.hooks)).json
+  }
+
+  /**
+   * Sends a write (`POST`, `PUT`, `DELETE`) with a JSON body to `path` and reads the answer. Transient failures
+   * (network errors, timeouts, 408, 429, 5xx) are retried like a read's, so a write may reach the server more than
+   * once: `attempts` above 1 tells the caller that an earlier attempt may have been done with its answer lost (a
+   * retried POST can then meet the records it created itself). A 2xx answer, or one with a status in `answerStatuses`
+   * (refusals the caller reads, such as 400, 409 and 413), is returned; anything else is a RemoteRequestError.
+   */
+  async sendJson(
+    method: 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body: unknown,
+    options: {answerStatuses?: readonly number[]; query?: Query} = {},
+  ): Promise<WriteAnswer> {
+    const request = {
+      method,
+      url: resolveUrl(this.base, path, options.query),
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify(body),
+      emptyOk: true,
+      answerStatuses: options.answerStatuses ?? [],
+    }
+    const answer = await this.transport.exchange(request, {...this.hooks, actionsFor: writeActions})
+    return {
+      status: answer.status,
+      json: answer.json,
+      attempts: answer.attempts,
+      ...(answer.text === undefined ? {} : {text: answer.text}),
+    }
   }
 
   /** One page of a collection (`persons`, `organisations`…): its records, normalized, and the next page's token. */
@@ -244,6 +286,21 @@ export class Ss12000Client {
       deviations: this.deviations,
       referenceDate: new Date(this.now()).toISOString().slice(0, 10),
     }
+  }
+}
+
+/** Next steps for a refused write (the read side's defaults speak of reading). */
+function writeActions(status: number): string[] | undefined {
+  switch (status) {
+    case 401:
+    case 403:
+      return ['The server refused to let these credentials write: check the token and what it was issued for.']
+    case 404:
+      return ["Check the URL: it is the write API's base, under which the collections (/persons, …) are."]
+    case 405:
+      return ['The server does not take this kind of write at this URL: check that it is a write API.']
+    default:
+      return undefined
   }
 }
 

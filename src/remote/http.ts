@@ -12,7 +12,7 @@ import {displayUrl} from './url.js'
 export class RemoteRequestError extends RemoteError {
   constructor(
     message: string,
-    /** `GET`, `POST`. */
+    /** `GET`, `POST`, `PUT`, `DELETE`. */
     readonly method: string,
     /** The URL as shown in the message (no secrets). */
     readonly url: string,
@@ -28,17 +28,34 @@ export class RemoteRequestError extends RemoteError {
 
 /** One request, as the transport sends it. */
 export interface HttpRequest {
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   url: URL
   headers?: Record<string, string>
   body?: string
+  /**
+   * Statuses other than 2xx that are answered rather than thrown, for the caller to read (a write API's refusals,
+   * such as 400, 409 and 413). They are never retried.
+   */
+  answerStatuses?: readonly number[]
+  /** A write's 2xx answer may be empty whatever its status (its json is then undefined); otherwise only 201–205. */
+  emptyOk?: boolean
 }
 
-/** A 2xx answer whose body is JSON (undefined for an empty body of 201–205). */
+/**
+ * A 2xx answer whose body is JSON (undefined for an empty body of 201–205), or an answer with one of the request's
+ * `answerStatuses` (json undefined when its body is not JSON; `text` has it).
+ */
 export interface JsonAnswer {
   status: number
   headers: Headers
   json: unknown
+  /** The body as it came, for an answer with one of the request's `answerStatuses` only. */
+  text?: string
+  /**
+   * The attempt that got this answer, from 1. More than 1 means earlier attempts got no usable answer: a write may
+   * have been done by one of them (its answer lost), which matters for a request that is not idempotent (POST).
+   */
+  attempts: number
 }
 
 /** What the client tells about a retry it is about to make (for progress output). */
@@ -143,9 +160,18 @@ export class Transport {
         }
         reason = outcome.reason
       } else if (outcome.status >= 200 && outcome.status < 300) {
-        const json = readJson(outcome.status, outcome.text)
-        if (json.ok) return {status: outcome.status, headers: outcome.headers, json: json.value}
+        const json = readJson(outcome.status, outcome.text, request.emptyOk ?? false)
+        if (json.ok) return {status: outcome.status, headers: outcome.headers, json: json.value, attempts: attempt}
         reason = `a ${outcome.status} answer whose body is ${json.problem}`
+      } else if (request.answerStatuses?.includes(outcome.status)) {
+        const json = readJson(outcome.status, outcome.text, true)
+        return {
+          status: outcome.status,
+          headers: outcome.headers,
+          json: json.ok ? json.value : undefined,
+          text: outcome.text,
+          attempts: attempt,
+        }
       } else if (
         outcome.status === 401 &&
         authorization !== undefined &&
@@ -307,9 +333,13 @@ function defaultActions(status: number): string[] {
  * The JSON of a 2xx body. What is wrong with one that is not JSON: a JSON body cut short is described by its length
  * only (its text is records, personal data), anything else (a proxy's HTML page) by an excerpt.
  */
-function readJson(status: number, text: string): {ok: true; value: unknown} | {ok: false; problem: string} {
+function readJson(
+  status: number,
+  text: string,
+  emptyOk: boolean,
+): {ok: true; value: unknown} | {ok: false; problem: string} {
   if (text.trim() === '') {
-    return status === 200 ? {ok: false, problem: 'empty'} : {ok: true, value: undefined}
+    return status === 200 && !emptyOk ? {ok: false, problem: 'empty'} : {ok: true, value: undefined}
   }
   try {
     return {ok: true, value: JSON.parse(text) as unknown}
