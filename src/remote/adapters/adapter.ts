@@ -26,7 +26,10 @@ export type RecordOutcome =
 export interface ChunkResult {
   /** One per record of the chunk, in its order. */
   outcomes: RecordOutcome[]
-  /** HTTP requests it took (a 413 halves the chunk; a refusal resends the records it did not name). */
+  /**
+   * HTTP requests it took (a 413 halves the chunk; a refusal resends the records it did not name), each counted once
+   * however often the client retried it (the client's onRetry tells of those).
+   */
   requests: number
 }
 
