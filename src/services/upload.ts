@@ -149,7 +149,7 @@ export async function upload(options: UploadOptions): Promise<{report: UploadRep
     })
     const hash = planHash(plan)
     const breaches = checkLimits(plan, options.limits)
-    const {actions, ...summary} = plan
+    const {actions: _actions, ...summary} = plan
     const report: UploadReport = {
       target: options.target,
       adapter: options.adapter.name,
