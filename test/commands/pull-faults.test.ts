@@ -1,11 +1,10 @@
-import {createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
 
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {openStagingDatabase} from '../../src/staging/database.js'
 import {makeTempDir, runCli, stackTraceLines, startServe} from '../support/cli.js'
+import {type Fault, type FaultProxy, pass, startFaultProxy} from '../support/fault-proxy.js'
 import {writeFullDataset} from '../support/full-dataset.js'
 
 /**
@@ -18,82 +17,18 @@ let temp: {dir: string; cleanup: () => Promise<void>}
 let source: string
 let serve: Awaited<ReturnType<typeof startServe>>
 
-/** What the proxy does with a request: pass it on (maybe rewriting the JSON answer), answer itself, or misbehave. */
-type Fault =
-  | {kind: 'pass'; query?: string; rewrite?: (body: Record<string, unknown>) => unknown}
-  | {kind: 'answer'; status: number; body: string; headers?: Record<string, string>}
-  | {kind: 'reset'}
-  | {kind: 'stall'}
-  | {kind: 'truncate'}
-
-/** Decides per request: the path (collection, or `token`), and how many requests to that path came before. */
-type Plan = (path: string, ordinal: number, authorization: string | undefined) => Fault
-
-interface Proxy {
-  url: string
-  /** Requests per path, in order. */
-  seen: Map<string, number>
-  close(): Promise<void>
-}
-
-let proxy: Proxy | undefined
+let proxy: FaultProxy | undefined
 afterEach(async () => {
   await proxy?.close()
   proxy = undefined
 })
 
-async function startProxy(plan: Plan): Promise<Proxy> {
-  const upstream = new URL(serve.url)
-  const seen = new Map<string, number>()
-  const server: Server = createServer((incoming: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(incoming.url ?? '/', 'http://127.0.0.1')
-    const path = url.pathname.replace(/^\/v2\.0\//, '')
-    const ordinal = seen.get(path) ?? 0
-    seen.set(path, ordinal + 1)
-    const fault = plan(path, ordinal, incoming.headers.authorization)
-    if (fault.kind === 'reset') return void incoming.socket.destroy()
-    if (fault.kind === 'stall') return // never answered; the client's timeout gives up on it
-    if (fault.kind === 'answer') {
-      response.writeHead(fault.status, {'content-type': 'application/json', ...fault.headers})
-      return void response.end(fault.body)
-    }
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: incoming.method,
-        path: `${upstream.pathname}/${path}${(fault.kind === 'pass' ? fault.query : undefined) ?? url.search}`,
-        headers: {...incoming.headers, host: upstream.host, authorization: `Bearer ${TOKEN}`},
-      },
-      (answer) => {
-        const chunks: Buffer[] = []
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk))
-        answer.on('end', () => {
-          let body = Buffer.concat(chunks).toString('utf8')
-          if (fault.kind === 'pass' && fault.rewrite !== undefined) {
-            body = JSON.stringify(fault.rewrite(JSON.parse(body) as Record<string, unknown>))
-          }
-          if (fault.kind === 'truncate') body = body.slice(0, Math.floor(body.length / 2))
-          response.writeHead(answer.statusCode ?? 502, {'content-type': 'application/json'})
-          response.end(body)
-        })
-      },
-    )
-    incoming.pipe(forward)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}/v2.0`,
-    seen,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
+/** The proxy in front of serve; `plan` decides by path (a collection, or `token`) and the requests to it before. */
+const startProxy = (plan: (path: string, ordinal: number, authorization: string | undefined) => Fault) =>
+  startFaultProxy(serve.url, TOKEN, (request) => plan(request.path, request.ordinal, request.authorization))
 
-const pass: Fault = {kind: 'pass'}
+/** Requests the proxy saw to a path. */
+const seen = (path: string) => proxy!.requests.filter((request) => request.path === path).length
 
 /** What a scope of a staging database holds now: `entity/id` → canonical JSON. */
 function held(dbPath: string, scope: string): Map<string, string> {
@@ -189,7 +124,7 @@ describe('ss12000 pull through a faulty proxy', () => {
     )
     expect(result.stderr).toContain('database is down')
     expect(result.stderr).toContain('attempt 3 of 3')
-    expect(proxy.seen.get('groups')).toBe(3)
+    expect(seen('groups')).toBe(3)
     expect(stackTraceLines(result.stderr)).toEqual([])
     expect(held(target, 'api')).toEqual(before)
     expect(batches(target)).toBe(1)
