@@ -9,6 +9,7 @@ import {isRecord} from '../util.js'
 import {ValidationEngine} from '../validation/engine.js'
 import {issueReason} from '../validation/issue.js'
 import {type FoundReference, referenceExtractor, referencePaths} from '../validation/references.js'
+import {type EppnChanges, EppnIndex} from './eppn-index.js'
 
 /**
  * Skolverket's ingest API (skolverket-ref-api-ingest.yml, SPEC-NOTES §4) over the
@@ -95,6 +96,7 @@ export function registerIngest(app: FastifyInstance, base: string, options: Inge
     if (!extract) extractors.set(entity, (extract = referenceExtractor(model, entity)))
     return extract
   }
+  const eppns = new EppnIndex(options.db, options.scope)
 
   for (const entity of INGEST_ENTITIES) {
     const url = `${base}/${ENTITY_NAMING[entity].collection}`
@@ -129,6 +131,7 @@ export function registerIngest(app: FastifyInstance, base: string, options: Inge
       if (method === 'POST') checkNew(entity, ids)
       if (entity === 'Person') checkEppns(objects)
       for (const record of objects) writer.add({entity, id: record.id, value: record})
+      return entity === 'Person' ? {put: objects.map((person) => ({id: person.id, names: eppnsOf(person)}))} : {}
     })
     return ids
   }
@@ -209,39 +212,25 @@ export function registerIngest(app: FastifyInstance, base: string, options: Inge
   function checkEppns(persons: Array<Record<string, unknown> & {id: string}>): void {
     const owners = new Map<string, {id: string; at: string}>()
     const reasons: string[] = []
-    const wanted: Array<{eppn: string; key: string; id: string; at: string}> = []
+    const wanted: Array<{eppn: string; at: string}> = []
     persons.forEach((person, index) => {
       const at = `persons[${index}]`
-      const names = Array.isArray(person.eduPersonPrincipalNames) ? person.eduPersonPrincipalNames : []
-      for (const eppn of new Set(names.filter((name): name is string => typeof name === 'string'))) {
+      for (const eppn of new Set(eppnsOf(person))) {
         const key = eppn.toLowerCase()
         const owner = owners.get(key)
         if (owner === undefined) {
           owners.set(key, {id: person.id, at})
-          wanted.push({eppn, key, id: person.id, at})
+          wanted.push({eppn, at})
         } else if (owner.id !== person.id) {
           reasons.push(`${at}: eduPersonPrincipalName ${eppn} is also Person ${owner.id}'s (${owner.at}).`)
         }
       }
     })
-    if (wanted.length > 0) {
-      const stored = options.db
-        .prepare(
-          `SELECT lower(e.value) AS key, c.id FROM current_record c, json_each(c.json, '$.eduPersonPrincipalNames') e
-           WHERE c.scope = ? AND c.entity = 'Person' AND e.type = 'text'
-             AND lower(e.value) IN (SELECT value FROM json_each(?))
-             AND c.id NOT IN (SELECT value FROM json_each(?))`,
-        )
-        .all(
-          options.scope,
-          JSON.stringify([...owners.keys()]),
-          JSON.stringify(persons.map((person) => person.id)),
-        ) as Array<{key: string; id: string}>
-      const holders = new Map(stored.map((row) => [row.key, row.id]))
-      for (const {eppn, key, at} of wanted) {
-        const holder = holders.get(key)
-        if (holder !== undefined) reasons.push(`${at}: eduPersonPrincipalName ${eppn} belongs to Person ${holder}.`)
-      }
+    // The stored persons the body replaces give their names up.
+    const replaced = new Set(persons.map((person) => person.id))
+    for (const {eppn, at} of wanted) {
+      const holder = eppns.holder(eppn, replaced)
+      if (holder !== undefined) reasons.push(`${at}: eduPersonPrincipalName ${eppn} belongs to Person ${holder}.`)
     }
     if (reasons.length > 0) refuse(409, reasons)
   }
@@ -265,6 +254,7 @@ export function registerIngest(app: FastifyInstance, base: string, options: Inge
     writeBatch(entity, 'DELETE', (writer) => {
       checkNotReferenced(entity, new Set(first.keys()))
       for (const id of first.keys()) writer.remove(entity, id)
+      return entity === 'Person' ? {removed: [...first.keys()]} : {}
     })
   }
 
@@ -313,8 +303,15 @@ export function registerIngest(app: FastifyInstance, base: string, options: Inge
     }
   }
 
-  /** One partial batch for one request: checks and writes in one transaction, so nothing slips in between. */
-  function writeBatch(entity: IngestEntity, method: IngestWrite['method'], write: (writer: BatchWriter) => void) {
+  /**
+   * One partial batch for one request: checks and writes in one transaction, so nothing slips in between. `write`
+   * returns what it did to persons' eduPersonPrincipalNames, for the index once the batch is committed.
+   */
+  function writeBatch(
+    entity: IngestEntity,
+    method: IngestWrite['method'],
+    write: (writer: BatchWriter) => EppnChanges,
+  ) {
     const writer = BatchWriter.begin(options.db, {
       kind: 'import',
       scope: options.scope,
@@ -324,13 +321,17 @@ export function registerIngest(app: FastifyInstance, base: string, options: Inge
       now: options.now,
     })
     let result: BatchResult
+    let changes: EppnChanges
     try {
-      write(writer)
+      // Person POST and PUT check names against the index: it must hold what the scope holds.
+      eppns.begin(writer.batch, entity === 'Person' && method !== 'DELETE')
+      changes = write(writer)
       result = writer.commit()
     } catch (error) {
       writer.rollback()
       throw error
     }
+    eppns.commit(changes)
     options.onWrite?.({entity, method, result})
     return result
   }
@@ -338,6 +339,12 @@ export function registerIngest(app: FastifyInstance, base: string, options: Inge
   function heldStatement() {
     return options.db.prepare(`SELECT 1 FROM current WHERE scope = ? AND entity = ? AND id = ?`).pluck()
   }
+}
+
+/** A person's eduPersonPrincipalNames, the texts among them. */
+function eppnsOf(person: Record<string, unknown>): string[] {
+  const names = person.eduPersonPrincipalNames
+  return Array.isArray(names) ? names.filter((name): name is string => typeof name === 'string') : []
 }
 
 /** Whether a reference from `source` to `target` must resolve when written (see UPLOAD_RANK). */
