@@ -325,3 +325,56 @@ describe('the ingest API behind bearer tokens', () => {
     }
   })
 })
+
+describe('the ingest API: eduPersonPrincipalNames as persons change', () => {
+  // Persons without references, none of the dataset's; each holds one name.
+  const [first, second, third, fourth] = [...generatePersons(4, 123)] as Json[] as [Json, Json, Json, Json]
+  const nameOf = (person: Json) => (person.eduPersonPrincipalNames as [string])[0]
+  const holding = (person: Json, name: string): Json => ({...person, eduPersonPrincipalNames: [name]})
+  const taken = (at: number, name: string, holder: Json) =>
+    `persons[${at}]: eduPersonPrincipalName ${name} belongs to Person ${holder.id}.`
+
+  it('frees the names a PUT replaces, and holds the new ones', async () => {
+    const old = nameOf(first)
+    expect(await send('POST', '/persons', {persons: [first]})).toMatchObject({status: 201})
+    await expectRefusal(send('POST', '/persons', {persons: [holding(second, old)]}), 409, taken(0, old, first))
+    expect(await send('PUT', '/persons', {persons: [holding(first, 'first.renamed@exempelby.example')]})).toMatchObject(
+      {
+        status: 201,
+      },
+    )
+    expect(await send('POST', '/persons', {persons: [holding(second, old.toUpperCase())]})).toMatchObject({status: 201})
+    await expectRefusal(
+      send('POST', '/persons', {persons: [holding(third, 'First.Renamed@exempelby.example')]}),
+      409,
+      taken(0, 'First.Renamed@exempelby.example', first),
+    )
+  })
+
+  it('frees the names of the persons a DELETE removes', async () => {
+    const old = nameOf(first)
+    await expectRefusal(send('PUT', '/persons', {persons: [holding(third, old)]}), 409, taken(0, old, second))
+    expect(await send('DELETE', '/persons', {persons: [{id: second.id}]})).toMatchObject({status: 202})
+    expect(await send('PUT', '/persons', {persons: [holding(third, old)]})).toMatchObject({status: 201})
+  })
+
+  it('sees what another connection wrote to the scope in between', async () => {
+    // Another writer (here a connection of this process; test/commands/serve-ingest.test.ts: another process)
+    // gives the fourth person the third's name, and the first person a new one.
+    const old = nameOf(first)
+    writeBatch(reader, {kind: 'import', scope: 's', partial: true, files: [], now}, [
+      {entity: 'Person', id: fourth.id, value: holding(fourth, 'fourth.staged@exempelby.example')},
+      {entity: 'Person', id: first.id, value: holding(first, 'first.staged@exempelby.example')},
+    ])
+    await expectRefusal(
+      send('POST', '/persons', {persons: [holding(second, 'fourth.staged@exempelby.example')]}),
+      409,
+      taken(0, 'fourth.staged@exempelby.example', fourth),
+    )
+    // The first person's name given by the ingest is free again; the third still holds the old one.
+    expect(
+      await send('POST', '/persons', {persons: [holding(second, 'first.renamed@exempelby.example')]}),
+    ).toMatchObject({status: 201})
+    await expectRefusal(send('PUT', '/persons', {persons: [holding(first, old)]}), 409, taken(0, old, third))
+  })
+})
