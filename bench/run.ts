@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: throughput of the toolkit against the bare libraries on the same data in the same run, reported as
  * ratios (absolute numbers depend on the machine). `npm run bench -- validate`, `-- readers`, `-- convert` or
- * `-- stage`, `-- serve` or `-- remote` runs one part.
+ * `-- stage`, `-- serve`, `-- remote` or `-- upload` runs one part.
  */
 import {cpus, totalmem} from 'node:os'
 
@@ -10,6 +10,7 @@ import {benchReaders} from './readers.js'
 import {benchRemote} from './remote.js'
 import {benchServe} from './serve.js'
 import {benchStage} from './stage.js'
+import {benchUpload} from './upload.js'
 import {benchValidate} from './validate.js'
 
 const parts: Record<string, () => Promise<void>> = {
@@ -19,6 +20,7 @@ const parts: Record<string, () => Promise<void>> = {
   stage: benchStage,
   serve: benchServe,
   remote: benchRemote,
+  upload: benchUpload,
 }
 const wanted = process.argv.slice(2)
 const cpu = cpus()[0]?.model ?? 'cpu'

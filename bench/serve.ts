@@ -99,9 +99,10 @@ export async function pageAll(base: string, expected: number, filter = ''): Prom
   if (seen !== expected) throw new Error(`paged ${seen} persons, expected ${expected}`)
 }
 
-/** `ss12000 serve --no-auth` on an ephemeral port, in its own process. */
-export async function startServe(db: string): Promise<{child: ChildProcess; url: string}> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'serve', '--db', db, '--no-auth', '--port', '0'], {
+/** `ss12000 serve --no-auth` on an ephemeral port, in its own process (with `extra` arguments: `--ingest`). */
+export async function startServe(db: string, extra: string[] = []): Promise<{child: ChildProcess; url: string}> {
+  const args = [join(ROOT, 'bin/run.js'), 'serve', '--db', db, '--no-auth', '--port', '0', ...extra]
+  const child = spawn(process.execPath, args, {
     env: {...process.env, CI: '1'},
     stdio: ['ignore', 'pipe', 'inherit'],
   })
