@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {openStagingDatabase} from '../../src/staging/database.js'
-import {makeTempDir, runCli, stackTraceLines, startServe} from '../support/cli.js'
+import {makeTempDir, runCli, runCliOnTerminal, stackTraceLines, startServe} from '../support/cli.js'
 import {generateDataset, generatePersons, writeDataset} from '../support/fictional.js'
 
 /**
@@ -241,5 +241,19 @@ describe('ss12000 upload', () => {
     expect(await targetGet(`persons/${newcomers[0]!.id}`)).toBe(404)
     // Refused records stay to send: the next upload tries again (and is refused again).
     expect((await upload()).exitCode).toBe(5)
+  })
+
+  it('shows a progress line per entity type on a terminal', async () => {
+    const list = await persons()
+    list[9]!.familyName = 'Terminal'
+    await savePersons(list)
+    await stage()
+    const {lines, exitCode} = await runCliOnTerminal(['upload', serve.url, '--db', source], {env})
+    // Exit 5: the newcomer the target refuses (above) is refused again.
+    expect(exitCode, lines.join('\n')).toBe(5)
+    expect(lines).toContain(`✔ Uploading to ${serve.url}`)
+    expect(lines).toContainEqual(expect.stringMatching(/^  ✔ Person: 2\/2 sent · 1 refused$/))
+    expect(lines).toContain('  ✔ Organisation: nothing to send')
+    expect(lines).toContain('✔ Journaling')
   })
 })
