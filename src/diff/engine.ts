@@ -1,13 +1,14 @@
 import type {Statement} from 'better-sqlite3'
 
 import {ExitCode, type ExitCodeValue} from '../errors.js'
-import {DEPENDENCY_ORDER, type EntityName} from '../schema/entity-names.js'
+import {DEPENDENCY_ORDER, ENTITY_NAMES, type EntityName} from '../schema/entity-names.js'
 import {canonicalValueJson} from '../staging/canonical.js'
 import {fieldChanges, topField} from '../staging/changes.js'
 import {openStagingDatabase, type StagingDatabase} from '../staging/database.js'
 import {isRecord} from '../util.js'
 import {maskCivicNumber} from '../validation/identity.js'
 import {
+  type ComparableForm,
   comparableForm,
   comparableHash,
   comparableRecord,
@@ -160,11 +161,15 @@ export function diffExitCode(summary: DiffSummary): ExitCodeValue {
 
 /**
  * Compares two sides without holding either in memory:
- * 1. each side streams its records into a scratch SQLite database as (entity, id, hash of the comparable form, keys);
+ * 1. each side streams its records into a scratch SQLite database as rows: (entity, id, keys) and, for a staged
+ *    side, the batch of the version and staging's sha256, its JSON neither read nor parsed (but for the type matched
+ *    by key); a path side's records, parsed as they are read, come with the hash of their comparable form;
  * 2. SQL pairs them — by id, or for the type matched by key, by a key that pairs exactly one left and one right
- *    record — and sorts them into only-left, only-right, changed (hashes differ), same, and ambiguous;
- * 3. only then are the records that differ read again, one page at a time, for their field-level details, which go
- *    back into the scratch database to be streamed by `details()`.
+ *    record — and a pair of staged records with equal sha256 is the same without being read; the records of the
+ *    other pairs are read back one page at a time and hashed by their comparable form;
+ * 3. SQL sorts the records into only-left, only-right, changed (hashes differ), same, and ambiguous; only then are
+ *    the records that differ read again, one page at a time, for their field-level details, which go back into the
+ *    scratch database to be streamed by `details()`.
  * A staged side is read in one read transaction, so a batch staged meanwhile changes nothing.
  *
  * Matching by key, the type matched has its `id` left out of the comparison (the ids differ by design), and a
@@ -208,7 +213,7 @@ export async function openDiff(options: DiffOptions): Promise<DiffRun> {
     await engine.load(RIGHT)
     engine.index()
     engine.pair()
-    engine.hashTranslated()
+    engine.hashPairs()
     const summary = engine.summarize()
     return {
       summary,
@@ -260,35 +265,45 @@ class DiffEngine {
     return this.keyed !== undefined && refersTo(entity, this.keyed.entity)
   }
 
-  /** Step 1 for one side: every record as a row (and its keys), hashed unless it must wait for the match. */
+  /**
+   * Step 1 for one side: every record as a row (and its keys). A staged record comes as it is stored, unread, with
+   * staging's sha256 (step 2b hashes it); a parsed one — every record of a path side, and a staged record of the type
+   * matched by key — is hashed by its comparable form now, unless it must wait for the match.
+   */
   async load(side: SideIndex): Promise<void> {
     const source = this.sides[side]
     const {db} = this.work
     const insert = db.prepare(
-      `INSERT INTO side_record (side, entity, id, hash, version, json) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO side_record (side, entity, id, hash, version, json, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
     const insertKey = db.prepare(`INSERT INTO side_key (side, entity, key, id) VALUES (?, ?, ?, ?)`)
     const counts = source.info.records
     const add = (record: SideRecord) => {
       const {entity, id} = record
-      // Keys first: the comparable form leaves out ignored fields, and the key may be one of them.
-      if (this.keyed?.entity === entity) {
-        for (const key of this.keyed.keys(record.value)) insertKey.run(side, entity, key, id)
+      if (!('value' in record)) {
+        // Unread: its hash is its sha256 until step 2b finds that its pair cannot be compared by sha256.
+        const sha256 = record.sha256 ?? null
+        insert.run(side, entity, id, sha256, record.version ?? null, null, sha256)
+      } else {
+        // Keys first: the comparable form leaves out ignored fields, and the key may be one of them.
+        if (this.keyed?.entity === entity) {
+          for (const key of this.keyed.keys(record.value)) insertKey.run(side, entity, key, id)
+        }
+        const form = comparableForm(entity, record.value, this.comparable)
+        // A right-side record that refers to the type matched by key is hashed once the pairs are known.
+        const wait = side === RIGHT && this.keyed !== undefined && form.targets.has(this.keyed.entity)
+        const hash = wait ? null : this.formHash(form, record.sha256)
+        // No sha256 for a parsed record: its hash is that of its comparable form (or will be, when it waits), and
+        // only a pair of two unread records is compared by sha256.
+        insert.run(side, entity, id, hash, record.version ?? null, record.json ?? null, null)
       }
-      const form = comparableForm(entity, record.value, this.comparable)
-      // A right-side record that refers to the type matched by key is hashed once the pairs are known.
-      const wait = side === RIGHT && this.keyed !== undefined && form.targets.has(this.keyed.entity)
-      const hash = wait
-        ? null
-        : !form.changed && record.sha256 !== undefined
-          ? record.sha256
-          : comparableHash(form.value)
-      insert.run(side, entity, id, hash, record.version ?? null, record.json ?? null)
       counts[entity] = (counts[entity] ?? 0) + 1
     }
     db.exec('BEGIN')
     try {
-      const records = source.records(this.loaded)
+      // The type matched by key is parsed as it is read: its keys pair the records, and are found in the value.
+      const parse = new Set(this.keyed === undefined ? [] : [this.keyed.entity])
+      const records = source.records(this.loaded, parse)
       // A staged side is read synchronously: an await per record would cost more than the record.
       if (Symbol.iterator in records) for (const record of records) add(record)
       else for await (const record of records) add(record)
@@ -348,8 +363,8 @@ class DiffEngine {
     const {db} = this.work
     const keyedEntity = this.keyed?.entity ?? null
     db.prepare(
-      `INSERT INTO pair (entity, left_id, right_id)
-       SELECT l.entity, l.id, r.id FROM side_record l
+      `INSERT INTO pair (entity, left_id, right_id, same)
+       SELECT l.entity, l.id, r.id, coalesce(l.sha256 = r.sha256, 0) FROM side_record l
        JOIN side_record r ON r.side = 1 AND r.entity = l.entity AND r.id = l.id
        WHERE l.side = 0 AND l.entity IS NOT ?`,
     ).run(keyedEntity)
@@ -366,9 +381,10 @@ class DiffEngine {
       `EXISTS (SELECT 1 FROM side_key k WHERE k.side = ${side} AND k.entity = @entity AND k.id = ${id}
                AND EXISTS (SELECT 1 FROM side_key o
                            WHERE o.side = k.side AND o.entity = k.entity AND o.key = k.key AND o.id <> k.id))`
+    // The type matched by key is parsed as it is read, so its records have no sha256 to compare by.
     db.prepare(
-      `INSERT INTO pair (entity, left_id, right_id)
-       SELECT @entity, e.left_id, e.right_id FROM edge e
+      `INSERT INTO pair (entity, left_id, right_id, same)
+       SELECT @entity, e.left_id, e.right_id, 0 FROM edge e
        WHERE (SELECT COUNT(*) FROM edge x WHERE x.left_id = e.left_id) = 1
          AND (SELECT COUNT(*) FROM edge x WHERE x.right_id = e.right_id) = 1
          AND NOT ${heldTwice('0', 'e.left_id')} AND NOT ${heldTwice('1', 'e.right_id')}`,
@@ -390,39 +406,93 @@ class DiffEngine {
     }
   }
 
-  /** Step 2b: with the pairs known, the right-side records that refer to the type matched by key are hashed. */
-  hashTranslated(): void {
-    if (this.keyed === undefined) return
+  /**
+   * Step 2b: with the pairs known, the pairs that staging's sha256 cannot tell are hashed by their comparable forms.
+   * - A pair of staged records whose sha256 are equal (`pair.same`) is compared by those sha256, which their rows
+   *   carry as their hash since step 1, and is the same: equal canonical JSON (keys and list items sorted, `meta`
+   *   left out) means equal comparable forms, as the comparable form is made of the record field by field and item by
+   *   item, whatever their order. Their JSON is never read.
+   * - The rest — pairs whose sha256 differ, a pair with a path side's record, and the records waiting for the match
+   *   — are read back (a page of pairs at a time) and hashed by their comparable form, the right side's through the
+   *   translation. A sha256 is not the hash of the comparable form (which leaves out references' names, `--ignore`
+   *   paths…), so the two records of such a pair are both hashed by their form (one parsed in step 1 already is).
+   * Matching by key, the right side's records that may refer to the type matched are compared through the pairs,
+   * so equal sha256 tell nothing of them: they are read and translated, unless every pair of that type keeps its id.
+   * A record without a pair keeps its sha256 (or nothing): it is only-left, only-right or ambiguous whatever it holds.
+   */
+  hashPairs(): void {
     const {db} = this.work
-    const ids = new Map<string, string>()
-    const pairs = db
-      .prepare(`SELECT right_id, left_id FROM pair WHERE entity = ?`)
-      .raw()
-      .iterate(this.keyed.entity) as IterableIterator<[string, string]>
-    for (const [rightId, leftId] of pairs) ids.set(rightId, leftId)
-    this.translation = {target: this.keyed.entity, ids}
+    if (this.keyed !== undefined) {
+      // A right id paired with the same id on the left translates to itself: only the others are kept.
+      const ids = new Map<string, string>()
+      const pairs = db
+        .prepare(`SELECT right_id, left_id FROM pair WHERE entity = ? AND right_id <> left_id`)
+        .raw()
+        .iterate(this.keyed.entity) as IterableIterator<[string, string]>
+      for (const [rightId, leftId] of pairs) ids.set(rightId, leftId)
+      this.translation = {target: this.keyed.entity, ids}
+      if (ids.size > 0) {
+        const translated = ENTITY_NAMES.filter((entity) => this.needsTranslation(entity))
+        db.prepare(`UPDATE pair SET same = 0 WHERE same = 1 AND entity IN (SELECT value FROM json_each(?))`).run(
+          JSON.stringify(translated),
+        )
+      }
+    }
     const page = db.prepare(
-      `SELECT entity, id, version, json FROM side_record
-       WHERE side = 1 AND hash IS NULL AND (entity, id) > (?, ?) ORDER BY entity, id LIMIT ${PAGE}`,
+      `SELECT p.entity, p.left_id,
+              l.rowid AS leftRow, l.hash AS leftHash, l.sha256 AS leftSha256, l.version AS leftVersion,
+              l.json AS leftJson,
+              r.rowid AS rightRow, r.id AS rightId, r.hash AS rightHash, r.sha256 AS rightSha256,
+              r.version AS rightVersion, r.json AS rightJson
+       FROM pair p
+       JOIN side_record l ON l.side = 0 AND l.entity = p.entity AND l.id = p.left_id
+       JOIN side_record r ON r.side = 1 AND r.entity = p.entity AND r.id = p.right_id
+       WHERE p.same = 0 AND (p.entity, p.left_id) > (?, ?)
+       ORDER BY p.entity, p.left_id LIMIT ${PAGE}`,
     )
-    const update = db.prepare(`UPDATE side_record SET hash = ? WHERE side = 1 AND entity = ? AND id = ?`)
+    const update = db.prepare(`UPDATE side_record SET hash = ? WHERE rowid = ?`)
+    /** Hashes a record of a pair by its comparable form, unless step 1 did (a parsed record, that did not wait). */
+    const hash = (side: SideIndex, entity: EntityName, row: PendingRecord) => {
+      if (row.sha256 === null && row.hash !== null) return
+      const value = JSON.parse(this.jsonOf(side, {entity, ...row})) as unknown
+      const form = comparableForm(entity, value, this.comparable, side === RIGHT ? this.translation : undefined)
+      update.run(this.formHash(form, row.sha256 ?? undefined), row.row)
+    }
     let after: [string, string] = ['', '']
     for (;;) {
-      const rows = page.all(...after) as StoredRow[]
+      const rows = page.all(...after) as PendingPair[]
       if (rows.length === 0) break
       db.transaction(() => {
-        for (const row of rows) {
-          const value = JSON.parse(this.jsonOf(RIGHT, row)) as unknown
-          update.run(
-            comparableHash(comparableRecord(row.entity, value, this.comparable, this.translation)),
-            row.entity,
-            row.id,
-          )
+        for (const pair of rows) {
+          hash(LEFT, pair.entity, {
+            id: pair.left_id,
+            row: pair.leftRow,
+            hash: pair.leftHash,
+            sha256: pair.leftSha256,
+            version: pair.leftVersion,
+            json: pair.leftJson,
+          })
+          hash(RIGHT, pair.entity, {
+            id: pair.rightId,
+            row: pair.rightRow,
+            hash: pair.rightHash,
+            sha256: pair.rightSha256,
+            version: pair.rightVersion,
+            json: pair.rightJson,
+          })
         }
       })()
       const last = rows[rows.length - 1]!
-      after = [last.entity, last.id]
+      after = [last.entity, last.left_id]
     }
+  }
+
+  /**
+   * The hash of a comparable form: staging's sha256 when the form is the record as staged (nothing left out or
+   * translated), as its canonical JSON is then the one staging hashed.
+   */
+  private formHash(form: ComparableForm, sha256: string | undefined): string {
+    return !form.changed && sha256 !== undefined ? sha256 : comparableHash(form.value)
   }
 
   /** Step 3: the counts, and the details written to the scratch database as they are found. */
@@ -443,7 +513,7 @@ class DiffEngine {
        SELECT p.entity, p.left_id, p.right_id FROM pair p
        JOIN side_record l ON l.side = 0 AND l.entity = p.entity AND l.id = p.left_id
        JOIN side_record r ON r.side = 1 AND r.entity = p.entity AND r.id = p.right_id
-       WHERE l.hash IS NOT r.hash`,
+       WHERE p.same = 0 AND l.hash IS NOT r.hash`,
     )
     const changed = count(`SELECT 0, entity, COUNT(*) FROM changed_pair GROUP BY entity`)
     const withoutKey = count(
@@ -656,6 +726,32 @@ class DiffEngine {
       after = rows[rows.length - 1]!.seq
     }
   }
+}
+
+/** A record of a pair not the same by sha256, as step 2b reads it to hash it. */
+interface PendingRecord {
+  id: string
+  row: number
+  hash: string | null
+  sha256: string | null
+  version: number | null
+  json: string | null
+}
+
+interface PendingPair {
+  entity: EntityName
+  left_id: string
+  leftRow: number
+  leftHash: string | null
+  leftSha256: string | null
+  leftVersion: number | null
+  leftJson: string | null
+  rightRow: number
+  rightId: string
+  rightHash: string | null
+  rightSha256: string | null
+  rightVersion: number | null
+  rightJson: string | null
 }
 
 interface StoredRow {

@@ -30,13 +30,16 @@ export interface DiffSideInfo {
 export interface SideRecord {
   entity: EntityName
   id: string
-  /** The parsed record, the caller's to change. */
-  value: unknown
+  /**
+   * The parsed record, the caller's to change: always from a path side; from a staged side only for the types asked
+   * to be parsed (the rest are compared by staging's sha256 first, and read back only where that cannot tell).
+   */
+  value?: unknown
   /** Its JSON: stored by the engine for a path side, where it cannot be read back later. */
   json?: string
   /** A staged side: the batch of the version read, to read the JSON back by. */
   version?: number
-  /** A staged side: the sha256 of the canonical JSON staging stored (the hash when the comparison changes nothing). */
+  /** A staged side: the sha256 of the canonical JSON staging stored. */
   sha256?: string
 }
 
@@ -45,7 +48,14 @@ export interface Side {
   info: DiffSideInfo
   /** Whether the JSON of its records lives in the staging database (else the engine keeps it). */
   staged: boolean
-  records(entities: ReadonlySet<EntityName> | undefined): Iterable<SideRecord> | AsyncIterable<SideRecord>
+  /**
+   * The records of these types (all when undefined); those of a type in `parse` come with their value (a path side
+   * parses every record anyway).
+   */
+  records(
+    entities: ReadonlySet<EntityName> | undefined,
+    parse: ReadonlySet<EntityName>,
+  ): Iterable<SideRecord> | AsyncIterable<SideRecord>
   /** Problems that did not stop the read (duplicate ids, records of no known type), for the result's warnings. */
   warnings: string[]
 }
@@ -66,30 +76,37 @@ export function openStagedSide(db: StagingDatabase, spec: DiffSideSpec, dbPath: 
     info,
     staged: true,
     warnings: [],
-    records: (entities) => stagedSideRecords(db, scope, asOf, entities),
+    records: (entities, parse) => stagedSideRecords(db, scope, asOf, entities, parse),
   }
 }
 
 /**
  * The records of a scope now, or right after batch `asOf`, as staging's `stagedRecords` reads them (the same state
- * queries), with the sha256 staging stored beside each, which saves hashing records the comparison leaves as they
- * are; in raw rows and in no order (the scratch database sorts), as this is the hot loop of a large diff.
+ * queries), with the sha256 staging stored beside each; in raw rows and in no order (the scratch database sorts), as
+ * this is the hot loop of a large diff. Only the records of a type in `parse` are read with their JSON and parsed:
+ * the rest are rows of (entity, id, sha256, batch), which the current state reads from `current` alone, without
+ * touching a record's JSON.
  */
 function* stagedSideRecords(
   db: StagingDatabase,
   scope: string,
   asOf: number | undefined,
   entities: ReadonlySet<EntityName> | undefined,
+  parse: ReadonlySet<EntityName>,
 ): Generator<SideRecord> {
-  const statement =
+  const statement = (withJson: boolean) =>
     asOf === undefined
-      ? db.prepare(
-          `SELECT c.entity, c.id, r.json, c.sha256, c.batch
-           FROM current c JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch
-           WHERE c.scope = @scope AND c.entity = @entity`,
-        )
+      ? withJson
+        ? db.prepare(
+            `SELECT c.entity, c.id, c.sha256, c.batch, r.json
+             FROM current c JOIN record r ON r.entity = c.entity AND r.id = c.id AND r.batch = c.batch
+             WHERE c.scope = @scope AND c.entity = @entity`,
+          )
+        : db.prepare(
+            `SELECT c.entity, c.id, c.sha256, c.batch FROM current c WHERE c.scope = @scope AND c.entity = @entity`,
+          )
       : db.prepare(
-          `SELECT r.entity, r.id, r.json, r.sha256, r.batch
+          `SELECT r.entity, r.id, r.sha256, r.batch${withJson ? ', r.json' : ''}
            FROM record r JOIN batch b ON b.id = r.batch
            WHERE b.scope = @scope AND b.status = 'complete' AND r.batch <= @asOf AND r.entity = @entity
              AND r.batch = (
@@ -98,12 +115,19 @@ function* stagedSideRecords(
                  AND r2.batch <= @asOf)
              AND r.json IS NOT NULL`,
         )
+  const bare = statement(false).raw()
+  const withJson = statement(true).raw()
   for (const entity of DEPENDENCY_ORDER) {
     if (entities !== undefined && !entities.has(entity)) continue
     const parameters = {scope, entity, ...(asOf === undefined ? {} : {asOf})}
-    const rows = statement.raw().iterate(parameters) as IterableIterator<[EntityName, string, string, string, number]>
-    for (const [entity, id, json, sha256, batch] of rows) {
-      yield {entity, id, value: JSON.parse(json) as unknown, sha256, version: batch}
+    if (parse.has(entity)) {
+      const rows = withJson.iterate(parameters) as IterableIterator<[EntityName, string, string, number, string]>
+      for (const [entity, id, sha256, batch, json] of rows) {
+        yield {entity, id, value: JSON.parse(json) as unknown, sha256, version: batch}
+      }
+    } else {
+      const rows = bare.iterate(parameters) as IterableIterator<[EntityName, string, string, number]>
+      for (const [entity, id, sha256, batch] of rows) yield {entity, id, sha256, version: batch}
     }
   }
 }

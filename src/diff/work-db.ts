@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 /**
  * The diff's own scratch database: a file in a directory of its own (mode 0700, as mkdtemp makes it) under the
  * system's temporary directory, removed when the diff closes. It holds one small row per record of each side
- * (entity, id, the hash of its comparable form) and the match keys, so that the sides are compared with SQL joins
+ * (entity, id, staging's sha256, the hash its pair is compared by) and the match keys, so that the sides are compared with SQL joins
  * rather than in JavaScript memory; a path side's records are kept here too, as canonical JSON, for the details.
  */
 export class WorkDatabase {
@@ -56,13 +56,18 @@ const SCHEMA = `
     side    INTEGER NOT NULL,
     entity  TEXT NOT NULL,
     id      TEXT NOT NULL,
-    -- sha256 of the comparable form; NULL until the match is known, for right-side records whose references to the
-    -- type matched by key must first be read as their left counterparts'.
+    -- What its pair is compared by, the same for both records of a pair: staging's sha256 when both are staged and
+    -- those are equal (pair.same), else the sha256 of the comparable form. An unread staged record holds its sha256
+    -- until the pairs are known (and keeps it without a pair, which needs no hash); a parsed record (a path side's,
+    -- the type matched by key) is hashed as it is read, or NULL until the match is known for a right-side record
+    -- whose references to the type matched by key must first be read as their left counterparts'.
     hash    TEXT,
     -- A staged side: the batch of the version read (its JSON is read back from the staging database by it).
     version INTEGER,
     -- A path side: the record's JSON.
-    json    TEXT
+    json    TEXT,
+    -- A staged record loaded unread: the sha256 of its canonical JSON, as staging stored it (NULL once parsed).
+    sha256  TEXT
   );
 
   -- The match keys of the records of the type matched by key: none, one or several per record. Indexed with
@@ -87,6 +92,8 @@ const SCHEMA = `
     entity   TEXT NOT NULL,
     left_id  TEXT NOT NULL,
     right_id TEXT NOT NULL,
+    -- 1 when both records are staged, unread, with equal sha256 (and need no translation): the same, by sha256.
+    same     INTEGER NOT NULL,
     PRIMARY KEY (entity, left_id)
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX pair_right ON pair (entity, right_id);
