@@ -445,8 +445,10 @@ class DiffEngine {
               r.rowid AS rightRow, r.id AS rightId, r.hash AS rightHash, r.sha256 AS rightSha256,
               r.version AS rightVersion, r.json AS rightJson
        FROM pair p
-       JOIN side_record l ON l.side = 0 AND l.entity = p.entity AND l.id = p.left_id
-       JOIN side_record r ON r.side = 1 AND r.entity = p.entity AND r.id = p.right_id
+       -- CROSS JOIN keeps the pairs the outer loop: a page is then a range of their primary key, where SQLite would
+       -- otherwise sort every left record for each page.
+       CROSS JOIN side_record l ON l.side = 0 AND l.entity = p.entity AND l.id = p.left_id
+       CROSS JOIN side_record r ON r.side = 1 AND r.entity = p.entity AND r.id = p.right_id
        WHERE p.same = 0 AND (p.entity, p.left_id) > (?, ?)
        ORDER BY p.entity, p.left_id LIMIT ${PAGE}`,
     )
