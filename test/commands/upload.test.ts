@@ -252,7 +252,7 @@ describe('ss12000 upload', () => {
     // Exit 5: the newcomer the target refuses (above) is refused again.
     expect(exitCode, lines.join('\n')).toBe(5)
     expect(lines).toContain(`✔ Uploading to ${serve.url}`)
-    expect(lines).toContainEqual(expect.stringMatching(/^  ✔ Person: 2\/2 sent · 1 refused$/))
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✔ Person: 2\/2 sent · 1 refused$/))
     expect(lines).toContain('  ✔ Organisation: nothing to send')
     expect(lines).toContain('✔ Journaling')
   })
