@@ -3,9 +3,9 @@ import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {openStagingDatabase} from '../../src/staging/database.js'
-import {makeTempDir, runCli, stackTraceLines, startServe} from '../support/cli.js'
+import {runCli, stackTraceLines} from '../support/cli.js'
 import {type Fault, type FaultProxy, pass, startFaultProxy} from '../support/fault-proxy.js'
-import {writeFullDataset} from '../support/full-dataset.js'
+import {heldRecords, type ServedFullDataset, serveFullDataset} from '../support/served.js'
 
 /**
  * `ss12000 pull` through a faulty node:http proxy in front of the toolkit's own `serve`: the faults the client
@@ -13,9 +13,10 @@ import {writeFullDataset} from '../support/full-dataset.js'
  * message naming the request, and the snapshot as it was.
  */
 const TOKEN = 'pull-faults-token-not-a-secret'
-let temp: {dir: string; cleanup: () => Promise<void>}
+let school: ServedFullDataset
+let temp: ServedFullDataset['temp']
 let source: string
-let serve: Awaited<ReturnType<typeof startServe>>
+let serve: ServedFullDataset['serve']
 
 let proxy: FaultProxy | undefined
 afterEach(async () => {
@@ -29,19 +30,6 @@ const startProxy = (plan: (path: string, ordinal: number, authorization: string 
 
 /** Requests the proxy saw to a path. */
 const seen = (path: string) => proxy!.requests.filter((request) => request.path === path).length
-
-/** What a scope of a staging database holds now: `entity/id` → canonical JSON. */
-function held(dbPath: string, scope: string): Map<string, string> {
-  const db = openStagingDatabase(dbPath, {create: false})
-  try {
-    const rows = db
-      .prepare(`SELECT entity, id, json FROM current_record WHERE scope = ? ORDER BY entity, id`)
-      .all(scope) as Array<{entity: string; id: string; json: string}>
-    return new Map(rows.map((row) => [`${row.entity}/${row.id}`, row.json]))
-  } finally {
-    db.close()
-  }
-}
 
 function batches(dbPath: string): number {
   const db = openStagingDatabase(dbPath, {create: false})
@@ -58,16 +46,11 @@ const pullThrough = (url: string, db: string, ...extra: string[]) =>
   })
 
 beforeAll(async () => {
-  temp = await makeTempDir('ss12000-pull-faults-')
-  source = join(temp.dir, 'source.db')
-  const data = join(temp.dir, 'data')
-  await writeFullDataset(data)
-  expect((await runCli(['stage', data, '--db', source, '--scope', 'skolan'])).exitCode).toBe(0)
-  serve = await startServe(['--db', source, '--port', '0'], {SS12000_SERVE_TOKEN: TOKEN})
+  school = await serveFullDataset('ss12000-pull-faults-', TOKEN)
+  ;({temp, source, serve} = school)
 })
 afterAll(async () => {
-  await serve.stop()
-  await temp.cleanup()
+  await school.stop()
 })
 
 describe('ss12000 pull through a faulty proxy', () => {
@@ -96,7 +79,7 @@ describe('ss12000 pull through a faulty proxy', () => {
     const target = join(temp.dir, 'survived.db')
     const result = await pullThrough(proxy.url, target)
     expect(result.exitCode, result.stderr).toBe(0)
-    expect(held(target, 'api')).toEqual(held(source, 'skolan'))
+    expect(heldRecords(target, 'api')).toEqual(heldRecords(source, 'skolan'))
     // Each fault cost one retry, and each retry was said.
     for (const collection of ['organisations', 'groups', 'duties', 'activities', 'syllabuses', 'programmes']) {
       expect(result.stderr).toMatch(new RegExp(`GET \\S+/${collection}\\S*: .+; attempt 2 of 5 in \\d+\\.\\d s\\.`))
@@ -111,7 +94,7 @@ describe('ss12000 pull through a faulty proxy', () => {
     const target = join(temp.dir, 'kept.db')
     proxy = await startProxy(() => pass)
     expect((await pullThrough(proxy.url, target)).exitCode).toBe(0)
-    const before = held(target, 'api')
+    const before = heldRecords(target, 'api')
     await proxy.close()
 
     proxy = await startProxy((path) =>
@@ -126,7 +109,7 @@ describe('ss12000 pull through a faulty proxy', () => {
     expect(result.stderr).toContain('attempt 3 of 3')
     expect(seen('groups')).toBe(3)
     expect(stackTraceLines(result.stderr)).toEqual([])
-    expect(held(target, 'api')).toEqual(before)
+    expect(heldRecords(target, 'api')).toEqual(before)
     expect(batches(target)).toBe(1)
   })
 
@@ -161,7 +144,7 @@ describe('ss12000 pull through a faulty proxy', () => {
     const result = await pullThrough(proxy.url, target, '--entity', 'persons')
     expect(result.exitCode, result.stderr).toBe(0)
     expect(result.stdout).toContain('1 invalid Person: kept, with their issues in record_issue')
-    const pulled = held(target, 'api')
+    const pulled = heldRecords(target, 'api')
     expect(JSON.parse(pulled.get(`Person/${changedId}`)!)).toMatchObject({personStatus: 'Kanske'})
     const db = openStagingDatabase(target, {create: false})
     try {
@@ -206,8 +189,8 @@ describe('ss12000 pull through a faulty proxy', () => {
     )
     expect(result.exitCode, result.stderr).toBe(0)
     expect(issued).toBe(2)
-    const persons = [...held(source, 'skolan')].filter(([key]) => key.startsWith('Person/'))
-    expect(held(target, 'api')).toEqual(new Map(persons))
+    const persons = [...heldRecords(source, 'skolan')].filter(([key]) => key.startsWith('Person/'))
+    expect(heldRecords(target, 'api')).toEqual(new Map(persons))
     expect(result.stdout + result.stderr).not.toContain('client-secret-not-a-secret')
   })
 })

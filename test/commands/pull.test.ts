@@ -3,9 +3,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {openStagingDatabase} from '../../src/staging/database.js'
-import {makeTempDir, runCli, runCliOnTerminal, stackTraceLines, startServe} from '../support/cli.js'
-import {writeFullDataset} from '../support/full-dataset.js'
+import {runCli, runCliOnTerminal, stackTraceLines} from '../support/cli.js'
+import {heldRecords, type ServedFullDataset, serveFullDataset} from '../support/served.js'
 
 /**
  * `ss12000 pull` and `probe` against the toolkit's own `serve` over loopback: a pull holds exactly what was staged,
@@ -13,35 +12,18 @@ import {writeFullDataset} from '../support/full-dataset.js'
  * and never printed.
  */
 const TOKEN = 'pull-test-token-not-a-secret'
-let temp: {dir: string; cleanup: () => Promise<void>}
+let school: ServedFullDataset
+let temp: ServedFullDataset['temp']
 let source: string
 let data: string
-let server: Awaited<ReturnType<typeof startServe>>
-
-/** What a scope of a staging database holds now: `entity/id` → canonical JSON. */
-function held(dbPath: string, scope: string): Map<string, string> {
-  const db = openStagingDatabase(dbPath, {create: false})
-  try {
-    const rows = db
-      .prepare(`SELECT entity, id, json FROM current_record WHERE scope = ? ORDER BY entity, id`)
-      .all(scope) as Array<{entity: string; id: string; json: string}>
-    return new Map(rows.map((row) => [`${row.entity}/${row.id}`, row.json]))
-  } finally {
-    db.close()
-  }
-}
+let server: ServedFullDataset['serve']
 
 beforeAll(async () => {
-  temp = await makeTempDir('ss12000-pull-')
-  source = join(temp.dir, 'source.db')
-  data = join(temp.dir, 'data')
-  await writeFullDataset(data)
-  expect((await runCli(['stage', data, '--db', source, '--scope', 'skolan'])).exitCode).toBe(0)
-  server = await startServe(['--db', source, '--port', '0'], {SS12000_SERVE_TOKEN: TOKEN})
+  school = await serveFullDataset('ss12000-pull-', TOKEN)
+  ;({temp, source, data, serve: server} = school)
 })
 afterAll(async () => {
-  await server.stop()
-  await temp.cleanup()
+  await school.stop()
 })
 
 describe('ss12000 pull', () => {
@@ -53,7 +35,7 @@ describe('ss12000 pull', () => {
     expect(first.exitCode, first.stderr).toBe(0)
     expect(first.stdout).toContain('(scope skolan-api, full)')
     expect(first.stdout).toContain('Received 90 records')
-    expect(held(target, 'skolan-api')).toEqual(held(source, 'skolan'))
+    expect(heldRecords(target, 'skolan-api')).toEqual(heldRecords(source, 'skolan'))
     expect(first.stdout + first.stderr).not.toContain(TOKEN)
 
     // The school changes a person and drops a grade; the next pull asks only for what changed.
@@ -77,7 +59,7 @@ describe('ss12000 pull', () => {
     expect(report.incremental).toBe(true)
     expect(report.batch.entities.Person).toMatchObject({added: 0, changed: 1})
     expect(report.batch.entities.Grade).toMatchObject({absent: 1})
-    expect(held(target, 'skolan-api')).toEqual(held(source, 'skolan'))
+    expect(heldRecords(target, 'skolan-api')).toEqual(heldRecords(source, 'skolan'))
   })
 
   it('pulls the collections asked for, and leaves the others of the snapshot alone', async () => {
@@ -88,7 +70,7 @@ describe('ss12000 pull', () => {
       env,
     })
     expect(persons.exitCode, persons.stderr).toBe(0)
-    expect(held(target, 's')).toEqual(held(source, 'skolan'))
+    expect(heldRecords(target, 's')).toEqual(heldRecords(source, 'skolan'))
   })
 
   it('shows a progress line per collection on a terminal, with its count when done', async () => {
@@ -98,8 +80,8 @@ describe('ss12000 pull', () => {
       {env: {SS12000_TOKEN: TOKEN}},
     )
     expect(exitCode, lines.join('\n')).toBe(0)
-    const persons = [...held(source, 'skolan').keys()].filter((key) => key.startsWith('Person/')).length
-    const groups = [...held(source, 'skolan').keys()].filter((key) => key.startsWith('Group/')).length
+    const persons = [...heldRecords(source, 'skolan').keys()].filter((key) => key.startsWith('Person/')).length
+    const groups = [...heldRecords(source, 'skolan').keys()].filter((key) => key.startsWith('Group/')).length
     expect(lines).toContain(`✔ Pulling ${server.url}`)
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  ✔ /persons: ${persons} records`)))
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^  ✔ /groups: ${groups} records`)))
