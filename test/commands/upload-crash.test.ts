@@ -178,4 +178,34 @@ describe('ss12000 upload after SIGKILL and through faults', () => {
       await serve.stop()
     }
   })
+
+  it('stops with exit 4 when the target keeps failing, and the next run resumes and finishes', async () => {
+    const serve = await startTarget('down')
+    let down = true
+    const proxy = await startFaultProxy(serve.url, TOKEN, (request) =>
+      down && request.method === 'POST' && request.path === 'persons' && request.ordinal >= 3
+        ? {kind: 'answer', status: 500, body: '{"code":"db","message":"database is down"}'}
+        : pass,
+    )
+    try {
+      const stopped = await runCli(
+        ['upload', proxy.url, '--db', source, '--chunk-size', '100', '--concurrency', '1', '--retries', '1'],
+        {env},
+      )
+      expect(stopped.exitCode).toBe(4)
+      expect(stopped.stderr).toMatch(/persons\S* failed 2 times; the last time: answer 500 .+database is down/)
+      expect(stopped.stderr).toContain(`The upload stopped after 301 of ${PERSONS + 1} records.`)
+      expect(stopped.stderr).toContain('Run the same upload again when the target is back')
+      down = false
+      const resumed = await runCli(['upload', proxy.url, '--db', source, '--json'], {env})
+      expect(resumed.exitCode, resumed.stderr).toBe(0)
+      const report = JSON.parse(resumed.stdout) as {plan: {entities: {Person: Record<string, number>}}}
+      // The failed chunk may have been applied: upserted. The rest is new; the first 300 are not sent again.
+      expect(report.plan.entities.Person).toMatchObject({upsert: 100, create: PERSONS - 400, unchanged: 300})
+      expect((await runCli(['diff', 'staged:skolan', serve.url, '--db', source], {env})).exitCode).toBe(0)
+    } finally {
+      await proxy.close()
+      await serve.stop()
+    }
+  })
 })
