@@ -85,7 +85,8 @@ function pending(): number {
   }
 }
 
-describe('ss12000 upload after SIGKILL and through faults', () => {
+// Each test runs several CLI processes one after another: minutes on a loaded two-core machine.
+describe('ss12000 upload after SIGKILL and through faults', {timeout: 180_000}, () => {
   it('resumes after being killed twice, sends nothing acknowledged again, creates nothing twice, ends equal', async () => {
     const serve = await startTarget('crash')
     const requests: Array<{method: string; body: string}> = []

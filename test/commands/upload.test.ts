@@ -84,7 +84,8 @@ afterAll(async () => {
   await temp.cleanup()
 })
 
-describe('ss12000 upload', () => {
+// Each test runs several CLI processes one after another: minutes on a loaded two-core machine.
+describe('ss12000 upload', {timeout: 180_000}, () => {
   it('plans without sending on a dry run, with samples masked and the plan written with its hash', async () => {
     const planFile = join(temp.dir, 'first-plan.json')
     const dry = await upload('--dry-run', '--plan-out', planFile)
@@ -191,8 +192,11 @@ describe('ss12000 upload', () => {
     const approved = await upload('--plan', planFile, '--approve', hash)
     expect(approved.exitCode, approved.stderr).toBe(0)
     expect(approved.stdout).toContain('1 taken')
+  })
 
+  it('refuses a plan the stage moved past, and a plan edited by hand', async () => {
     // A new plan, then the stage moves: the plan is no longer what an upload would do.
+    const list = await persons()
     list[6]!.familyName = 'Först'
     await savePersons(list)
     await stage()
