@@ -1,7 +1,10 @@
+import {currentLanguage, type Language} from '../i18n/language.js'
+import {CATALOG_SV} from './catalog-sv.js'
+
 /**
  * Every user-facing message of the validation layers, keyed by issue code, so that messages can be translated and
- * grouped. Placeholders in braces are filled by `renderIssueText`. Messages hold no per-record values (those go in
- * Issue.value), so that identical problems group together.
+ * grouped (the Swedish texts are in catalog-sv.ts). Placeholders in braces are filled by `renderIssueText`. Messages
+ * hold no per-record values (those go in Issue.value), so that identical problems group together.
  */
 export const CATALOG = {
   // input: files and their shape
@@ -397,12 +400,16 @@ export function fillTemplate(template: string, params: Record<string, string | n
   })
 }
 
-/** The message and hint of an issue code with its parameters. A hint that ends up empty is dropped. */
+/**
+ * The message and hint of an issue code with its parameters, in `language` (by default the process's language, see
+ * src/i18n/language.ts). A hint that ends up empty is dropped.
+ */
 export function renderIssueText(
   code: IssueCode,
   params: Record<string, string | number | undefined> = {},
+  language: Language = currentLanguage(),
 ): {message: string; hint?: string} {
-  const entry: {message: string; hint?: string} = CATALOG[code]
+  const entry: {message: string; hint?: string} = language === 'sv' ? CATALOG_SV[code] : CATALOG[code]
   const message = fillTemplate(entry.message, params)
   const hint = entry.hint === undefined ? undefined : fillTemplate(entry.hint, params).trim()
   return hint && !/\{\w+\}/.test(hint) ? {message, hint} : {message}
