@@ -1,9 +1,14 @@
-import {Command, Errors, Interfaces} from '@oclif/core'
+import {Command, Errors, Flags as OclifFlags, Interfaces} from '@oclif/core'
 
 import {debugEnabled, ExitCode, type ExitCodeValue, ToolkitError} from '../errors.js'
+import {type Language, languageFromEnv, LANGUAGES, setLanguage} from '../i18n/language.js'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+/* eslint-disable @typescript-eslint/no-explicit-any -- oclif's FlagOutput and ArgOutput, which it does not export */
+type ParsedFlags = {[name: string]: any}
+type ParsedArgs = {[name: string]: any}
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The shape of an error in `--json` mode: one document on stdout, like a success result. */
 export interface JsonError {
@@ -20,14 +25,39 @@ export interface DescribedError {
 }
 
 /**
- * Only what every command shares: `--json`, and the mapping of thrown errors to exit codes and messages.
+ * Only what every command shares: `--json`, `--lang`, and the mapping of thrown errors to exit codes and messages.
  * Flags live in src/cli/flags.ts; the work lives in src/services.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
+  static override baseFlags = {
+    lang: OclifFlags.option({
+      options: LANGUAGES,
+      helpGroup: 'GLOBAL',
+      summary:
+        'Language of the messages about the data: en or sv (default: sv when LC_ALL, LC_MESSAGES or LANG is sv_*).',
+    })(),
+  }
 
   protected flags!: Flags<T>
   protected args!: Args<T>
+
+  /** The language from the environment, before the flags are parsed: `--lang` (in `parse`) overrides it. */
+  public override async init(): Promise<void> {
+    await super.init()
+    setLanguage(languageFromEnv(process.env))
+  }
+
+  /** Parses as oclif does, then sets the language of messages from `--lang` for the rest of the run. */
+  protected override async parse<F extends ParsedFlags, B extends ParsedFlags, A extends ParsedArgs>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    const {lang} = parsed.flags as {lang?: Language}
+    if (lang !== undefined) setLanguage(lang)
+    return parsed
+  }
 
   /** Sets the exit code the process ends with once the command's result has been printed. */
   protected setExitCode(code: ExitCodeValue): void {
