@@ -8,6 +8,12 @@ import {fileURLToPath} from 'node:url'
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const BIN = join(REPO_ROOT, 'bin', 'run.js')
 
+/**
+ * The locale variables that choose the language of messages, set to English (spawn leaves out undefined values): the
+ * tests expect English on any machine, also one with LANG=sv_SE.UTF-8. A test that wants Swedish passes its own.
+ */
+const ENGLISH: NodeJS.ProcessEnv = {LC_ALL: undefined, LC_MESSAGES: undefined, LANG: 'C.UTF-8'}
+
 export interface CliResult {
   stdout: string
   stderr: string
@@ -16,13 +22,14 @@ export interface CliResult {
 
 /**
  * Runs the built `ss12000` command as a user would, in its own process (npm test builds first). CI=1 keeps progress
- * off; DEBUG is cleared so stack traces appear only when a test asks for them.
+ * off; DEBUG is cleared so stack traces appear only when a test asks for them; messages are in English unless the
+ * test's env sets a Swedish locale.
  */
 export function runCli(args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv} = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: {...process.env, CI: '1', DEBUG: '', NO_COLOR: '1', ...options.env},
+      env: {...process.env, CI: '1', DEBUG: '', NO_COLOR: '1', ...ENGLISH, ...options.env},
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -45,7 +52,7 @@ export function runCliOnTerminal(
 ): Promise<{lines: string[]; exitCode: number | null}> {
   const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`
   const command = `stty cols 120 rows 50; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`
-  const env: NodeJS.ProcessEnv = {...process.env, DEBUG: '', TERM: 'xterm', ...options.env}
+  const env: NodeJS.ProcessEnv = {...process.env, DEBUG: '', TERM: 'xterm', ...ENGLISH, ...options.env}
   delete env.CI
   return new Promise((resolvePromise, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], {
@@ -97,7 +104,7 @@ export async function startServe(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{child: ChildProcess; url: string; stop: () => Promise<void>}> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
-    env: {...process.env, CI: '1', NO_COLOR: '1', ...env},
+    env: {...process.env, CI: '1', NO_COLOR: '1', ...ENGLISH, ...env},
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
