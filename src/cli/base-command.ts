@@ -34,8 +34,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     lang: OclifFlags.option({
       options: LANGUAGES,
       helpGroup: 'GLOBAL',
-      summary:
-        'Language of the messages about the data: en or sv (default: sv when LC_ALL, LC_MESSAGES or LANG is sv_*).',
+      summary: 'Messages about the data in en or sv; default sv when LC_ALL, LC_MESSAGES or LANG is sv_*, else en.',
     })(),
   }
 
