@@ -107,7 +107,8 @@ export class ValidationEngine {
       if (entity === 'Person') issues.push(...this.checkPersonUniqueness(record, object, make))
       if (entity === 'Group' && object.groupType === 'Klass')
         issues.push(...this.checkClassMemberships(record, object, make))
-      for (const reference of this.extractor(entity)(object)) {
+      for (const found of this.extractor(entity)(object)) {
+        const reference = id === undefined ? found : {...found, holder: id}
         const lookup = this.index.lookUp(record, reference, input.locate)
         if (lookup.status === 'wrong-type')
           issues.push(this.referenceIssue({record, ...reference}, lookup, input.locate))
@@ -249,10 +250,12 @@ export class ValidationEngine {
     const field = fieldName(entity, reference.pointer)
     const details = {
       entity,
+      ...(reference.holder === undefined ? {} : {id: reference.holder}),
       source: locate(reference.pointer),
       path: `${reference.pointer}/id`,
       field,
       value: reference.id,
+      cause: {target: reference.target, id: reference.id},
     }
     if (lookup.status === 'wrong-type') {
       return makeIssue(

@@ -8,6 +8,8 @@ export interface PendingReference {
   pointer: string
   target: EntityName
   id: string
+  /** The id of the record that holds the reference, when it has one. */
+  holder?: string
   /** Where the reference is written, when the record's reader could say. */
   source?: SourceLocation
 }

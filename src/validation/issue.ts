@@ -49,6 +49,21 @@ export interface Issue {
   field?: string
   /** The offending value as text, masked unless revealed. */
   value?: string
+  /**
+   * What the record refers to that is missing or invalid, when the problem is a failed reference: the failure
+   * depends on it, so many such failures can be reported under their one root cause (src/validation/root-causes.ts).
+   */
+  cause?: IssueCause
+}
+
+/** The thing a failed reference points to: an entity by id, or by the legacy key it was looked up with. */
+export interface IssueCause {
+  /** The entity type referred to (`Organisation`), or the crosswalk a value was looked up in (`crosswalk "sex"`). */
+  target: string
+  /** The id referred to. */
+  id?: string
+  /** The legacy key or value it was looked up by, e.g. `signature ABC 33284873`; masked unless revealed. */
+  key?: string
 }
 
 /** `Person.enrolments[].schoolType` from an entity type and a JSON pointer (`/enrolments/0/schoolType`). */
@@ -80,7 +95,7 @@ export type IssuePlace = Pick<Issue, 'entity' | 'id' | 'source' | 'path' | 'fiel
 export function makeIssue(
   code: IssueCode,
   params: Record<string, string | number | undefined>,
-  details: IssuePlace,
+  details: IssuePlace & {cause?: IssueCause},
   reveal: boolean,
 ): Issue {
   const {message, hint} = renderIssueText(code, params)
@@ -93,6 +108,13 @@ export function makeIssue(
   if (details.path !== undefined) issue.path = details.path
   if (details.field !== undefined) issue.field = details.field
   if (details.value !== undefined) issue.value = mask(details.value)
+  if (details.cause !== undefined) withCause(issue, details.cause, reveal)
+  return issue
+}
+
+/** Sets what an issue's failed reference points to (its key masked unless `reveal`); returns the issue. */
+export function withCause(issue: Issue, cause: IssueCause, reveal: boolean): Issue {
+  issue.cause = cause.key === undefined || reveal ? cause : {...cause, key: maskCivicNumbersInText(cause.key)}
   return issue
 }
 
