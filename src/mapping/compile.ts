@@ -616,6 +616,7 @@ class FieldCompiler {
             ...(column === undefined ? {} : {column}),
             pointer,
             value: values.join(' '),
+            cause: {target: head?.entity ?? target, key: `${by} ${values.join(' ')}`},
           })
           return undefined
         }
@@ -801,6 +802,7 @@ function applyCrosswalk(
       if (crosswalk.unmapped === 'keep') return item
       if (crosswalk.unmapped === 'absent') return undefined
       report(context, {code: 'mapping.crosswalk-unmapped', params: {crosswalk: crosswalk.name}}, column, pointer, text)
+      context.problems.at(-1)!.cause = {target: `crosswalk "${crosswalk.name}"`, key: text}
       return FAILED
     },
     true,

@@ -119,6 +119,8 @@ export class Mapper {
   private readonly defaults = new Map<string, DefaultTally>()
   private readonly ids = new Map<string, TransformResult<string>>()
   private readonly lookups = new Map<string, Map<string, string>>()
+  /** The keys non-personal ids were derived from, to name what a failed reference points to. */
+  private readonly keys = new Map<string, string>()
   private readonly runtime: MappingRuntime
 
   constructor(
@@ -144,6 +146,8 @@ export class Mapper {
           })
           if (this.ids.size >= ID_CACHE_SIZE) this.ids.clear()
           this.ids.set(text, id)
+          // Personal keys (civic numbers) are not kept: a reference to a person is named by its id only.
+          if (id.ok && !rule.personal && this.keys.size < ID_CACHE_SIZE) this.keys.set(id.value, key.join(' '))
         }
         return id
       },
@@ -152,6 +156,11 @@ export class Mapper {
       const extended = template.outputs.some((other) => other.extend === output.name)
       if (output.emit && (output.merge || extended)) this.held.set(output.name, new Map())
     }
+  }
+
+  /** The key a non-personal id was derived from (its cells joined by spaces), when this run derived it. */
+  keyOf(id: string): string | undefined {
+    return this.keys.get(id)
   }
 
   /** The order to read inputs in: an input whose outputs look up or extend another input's outputs comes after it. */
@@ -403,6 +412,7 @@ export class Mapper {
         ...at(keyColumn),
         ...(keyText === undefined ? {} : {value: keyText}),
         pointer: '',
+        cause: {target: output.entity, key: keyText === undefined ? output.extend : `${output.extend} ${keyText}`},
       })
       return fail()
     }

@@ -125,6 +125,8 @@ export interface RowProblem {
   pointer: string
   /** The offending value, shown masked. */
   value?: string
+  /** What the value was looked up in and did not find (a lookup's target entity, a crosswalk), for root causes. */
+  cause?: {target: string; key?: string}
 }
 
 /** A default from the configuration that filled a field. */

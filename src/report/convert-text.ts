@@ -1,5 +1,6 @@
 import type {ConvertResult} from '../services/convert.js'
-import {formatCount as n, plural, renderIssueSection, table} from './issue-groups-text.js'
+import {formatCount as n, plural, table} from './issue-groups-text.js'
+import {renderIssuesWithRootCauses} from './root-causes-text.js'
 
 /**
  * The human rendering of a convert result: rows per file reconciled (read = accepted + rejected + skipped), what the
@@ -42,7 +43,7 @@ export function renderConvertResult(result: ConvertResult): string {
     lines.push(...table(defaults, new Set([1, 2])).map((line) => `  ${line}`), '')
   }
 
-  lines.push(...renderIssueSection(result.issueGroups, totals))
+  lines.push(...renderIssuesWithRootCauses(result.issueGroups, totals, result.rootCauses, result.otherIssueGroups))
   lines.push(verdict(result))
   return lines.join('\n')
 }

@@ -1,6 +1,7 @@
 import type {StageResult} from '../services/stage.js'
 import {renderChangesTable} from './changes-text.js'
-import {formatCount as n, plural, renderIssueSection} from './issue-groups-text.js'
+import {formatCount as n, plural} from './issue-groups-text.js'
+import {renderIssuesWithRootCauses} from './root-causes-text.js'
 
 /**
  * The human rendering of a stage result: the batch and, per entity type, what it added, changed, kept and no longer
@@ -10,7 +11,7 @@ import {formatCount as n, plural, renderIssueSection} from './issue-groups-text.
 export function renderStageResult(result: StageResult): string {
   const lines: string[] = []
   const {batch, totals} = result
-  lines.push(...renderIssueSection(result.issueGroups, totals))
+  lines.push(...renderIssuesWithRootCauses(result.issueGroups, totals, result.rootCauses, result.otherIssueGroups))
   if (batch) {
     const about = [
       `scope ${result.scope}`,

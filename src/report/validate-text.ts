@@ -1,5 +1,6 @@
 import type {ValidateResult} from '../services/validate.js'
-import {formatCount as n, plural, renderIssueSection, table} from './issue-groups-text.js'
+import {formatCount as n, plural, table} from './issue-groups-text.js'
+import {renderIssuesWithRootCauses} from './root-causes-text.js'
 
 /** The human rendering of a validate result: reconciliation table, issue groups with first locations, verdict. */
 export function renderValidateResult(result: ValidateResult): string {
@@ -17,7 +18,7 @@ export function renderValidateResult(result: ValidateResult): string {
   rows.push(['Total', n(totals.records), n(totals.valid), n(totals.invalid)])
   lines.push(...table(rows).map((line) => `  ${line}`), '')
 
-  lines.push(...renderIssueSection(result.groups, totals))
+  lines.push(...renderIssuesWithRootCauses(result.groups, totals, result.rootCauses, result.otherGroups))
   lines.push(verdict(result))
   return lines.join('\n')
 }

@@ -34,8 +34,10 @@ import {
   type SourceLocation,
   recordIssue,
   type RecordContext,
+  withCause,
 } from '../validation/issue.js'
 import {IssueCollector, type IssueGroup} from '../validation/issue-groups.js'
+import type {RootCause} from '../validation/root-causes.js'
 import {dropReferencesTo, type FoundReference, referenceExtractor} from '../validation/references.js'
 import {
   EntityFileWriter,
@@ -123,6 +125,10 @@ export interface ConvertResult {
   totals: {rows: number; accepted: number; rejected: number; skipped: number; errors: number; warnings: number}
   /** Issues grouped by (code, message), with the first locations; named so no reader takes them for SS 12000 groups. */
   issueGroups: IssueGroup[]
+  /** What many failures come from (a missing unit, a signature no staff row has), with the failures under it. */
+  rootCauses: RootCause[]
+  /** The groups of the issues no root cause explains. */
+  otherIssueGroups: IssueGroup[]
   issues?: Issue[]
 }
 
@@ -264,7 +270,10 @@ class ConvertRun {
               failed.map((issue) => issueReason(issue)),
             )
             // What the row would have made is missing on purpose: references to it are dealt with at the end.
-            for (const id of mapped.ids) this.rejectedIds.add(id)
+            for (const id of mapped.ids) {
+              this.rejectedIds.add(id)
+              this.collector.blame(id, failed[0]!)
+            }
           } else {
             for (const filter of mapped.kept) {
               state.report.keptBy[filter.reason] = (state.report.keptBy[filter.reason] ?? 0) + 1
@@ -350,6 +359,12 @@ class ConvertRun {
 
   /** Collects an issue of a validated record; errors become the reasons its rows are rejected. */
   private noteRecordIssue(record: number, issue: Issue): void {
+    // A reference to an entity made from rows is named by the key it was derived from (a unit by its unit code).
+    const cause = issue.cause
+    if (cause?.id !== undefined && cause.key === undefined) {
+      const key = this.mapper.keyOf(cause.id)
+      if (key !== undefined) withCause(issue, {...cause, key}, this.options.reveal)
+    }
     this.collector.add(issue)
     if (issue.severity !== 'error') return
     const reasons = this.recordReasons.get(record)
@@ -379,13 +394,14 @@ class ConvertRun {
   private problemIssue(problem: MappedProblem, at: {state: FileState; line: number} | undefined): Issue {
     const column = problem.column === undefined ? 0 : (at?.state.columnNumber[problem.column] ?? 0)
     const source = at ? cellLocation(at.state, at.line, column) : {file: this.template.path}
-    return recordIssue(
+    const issue = recordIssue(
       this.recordPlace(problem.entity, source),
       problem.code,
       problem.params ?? {},
       problem.pointer,
       problem.value,
     )
+    return problem.cause === undefined ? issue : withCause(issue, problem.cause, this.options.reveal)
   }
 
   /** What the issue factory needs to place a problem in an entity made from a row: here, the row's cell. */
@@ -550,6 +566,7 @@ class ConvertRun {
       errors: this.collector.errors,
       warnings: this.collector.warnings,
     }
+    const causes = this.collector.rootCauses()
     const result: ConvertResult = {
       tool: 'ss12000 convert',
       // As the user named it (a shipped name or a path), so that report.json does not depend on where things are.
@@ -569,6 +586,8 @@ class ConvertRun {
       defaults: this.mapper.defaultTallies(),
       totals,
       issueGroups: this.collector.groups(),
+      rootCauses: causes.rootCauses,
+      otherIssueGroups: causes.groups,
     }
     if (this.options.keepAllIssues) result.issues = this.collector.all
     // The report describes the folder it is in, so it does not name it: moving the folder changes nothing.
@@ -593,9 +612,17 @@ class ConvertRun {
     const first = rows[0] === undefined ? {file: this.template.path} : this.originLocation(packOrigin(rows[0], 0))
     const place = (reference: FoundReference) => {
       const field = fieldName(entity, reference.pointer)
+      const key = this.mapper.keyOf(reference.id)
       return {
         field,
-        place: {entity, id: String(value.id), path: reference.pointer, field, value: reference.id},
+        place: {
+          entity,
+          id: String(value.id),
+          path: reference.pointer,
+          field,
+          value: reference.id,
+          cause: {target: reference.target, id: reference.id, ...(key === undefined ? {} : {key})},
+        },
         source: this.locate({origins}, reference.pointer, first),
       }
     }

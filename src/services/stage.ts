@@ -18,7 +18,8 @@ import {maskCivicNumbersInText} from '../validation/identity.js'
 import {dropReferencesTo, referenceExtractor} from '../validation/references.js'
 import {csvCell} from '../report/csv-cell.js'
 import {LineWriter} from './convert-output.js'
-import {entityOfItem, validate, type ValidateResult} from './validate.js'
+import {entityOfItem, rootCausesOf, validate, type ValidateResult} from './validate.js'
+import type {RootCause} from '../validation/root-causes.js'
 
 export interface StageOptions {
   paths: string[]
@@ -74,6 +75,10 @@ export interface StageResult {
   /** The batch drift was measured against. */
   driftSince?: number
   issueGroups: IssueGroup[]
+  /** What many failures come from (a missing or invalid record they refer to), with the failures under it. */
+  rootCauses: RootCause[]
+  /** The groups of the issues no root cause explains. */
+  otherIssueGroups: IssueGroup[]
   issues?: Issue[]
 }
 
@@ -153,6 +158,7 @@ export async function stage(options: StageOptions): Promise<StageResult> {
     const skipped = validated.totals.skipped
     const refused = Object.values(entities).reduce((sum, tally) => sum + tally.refused, 0)
     const staged = pass.staged
+    const causes = rootCausesOf(collector)
     const result: StageResult = {
       scope,
       db: options.dbPath,
@@ -175,6 +181,8 @@ export async function stage(options: StageOptions): Promise<StageResult> {
       drift: drift?.warnings ?? [],
       ...(drift === undefined ? {} : {driftSince: drift.since}),
       issueGroups: collector.groups(),
+      rootCauses: causes.rootCauses,
+      otherIssueGroups: causes.otherGroups,
     }
     if (options.keepAllIssues) result.issues = collector.all
     return result
@@ -261,7 +269,7 @@ class SecondPass {
           let extract = extractors.get(entity)
           if (!extract) extractors.set(entity, (extract = referenceExtractor(this.model, entity)))
           const found = dropReferencesTo(value, extract(value), this.refusedIds)
-          const place = (pointer: string, target: string) => {
+          const place = (pointer: string, target: string, referred: string) => {
             const field = fieldName(entity, pointer)
             const position = event.locate(pointer)
             return {
@@ -269,6 +277,7 @@ class SecondPass {
               where: {
                 entity,
                 ...(id === undefined ? {} : {id}),
+                cause: {target, id: referred},
                 path: pointer,
                 field,
                 source: {file: event.file, line: position.line, column: position.column},
@@ -277,13 +286,13 @@ class SecondPass {
             }
           }
           if (found.blocking) {
-            const {field, where, target} = place(found.blocking.pointer, found.blocking.target)
+            const {field, where, target} = place(found.blocking.pointer, found.blocking.target, found.blocking.id)
             const issue = makeIssue('mapping.rejected-reference', {field, target, entity}, where, options.reveal)
             this.issues.push(issue)
             refusal = [issueReason(issue)]
           }
           for (const reference of found.removed) {
-            const {field, where, target} = place(reference.pointer, reference.target)
+            const {field, where, target} = place(reference.pointer, reference.target, reference.id)
             this.issues.push(makeIssue('mapping.rejected-item', {field, target}, where, options.reveal))
           }
           if (refusal === undefined && found.removed.length > 0 && !this.validator(entity)(value)) {

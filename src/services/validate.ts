@@ -8,6 +8,7 @@ import {type JsonInputEvent, readJsonInput} from '../sources/json-input.js'
 import {type EntityCounts, ValidationEngine} from '../validation/engine.js'
 import {type Issue, makeIssue, type SourceLocation} from '../validation/issue.js'
 import {IssueCollector, type IssueGroup} from '../validation/issue-groups.js'
+import type {RootCause} from '../validation/root-causes.js'
 
 export interface ValidateOptions {
   paths: string[]
@@ -54,6 +55,10 @@ export interface ValidateResult {
     warnings: number
   }
   groups: IssueGroup[]
+  /** What many failures come from (a missing or invalid record they refer to), with the failures under it. */
+  rootCauses: RootCause[]
+  /** The groups of the issues no root cause explains (all of `groups` when there are no root causes). */
+  otherGroups: IssueGroup[]
   /** Every issue, when asked for. */
   issues?: Issue[]
 }
@@ -140,6 +145,7 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
     entities,
     totals,
     groups: collector.groups(),
+    ...rootCausesOf(collector),
   }
   if (options.keepAllIssues) result.issues = collector.all
   return result
@@ -170,4 +176,10 @@ async function assertPathsExist(paths: string[]): Promise<void> {
       })
     }
   }
+}
+
+/** The root causes of a run's issues, and the groups of the issues they do not explain. */
+export function rootCausesOf(collector: IssueCollector): {rootCauses: RootCause[]; otherGroups: IssueGroup[]} {
+  const {rootCauses, groups} = collector.rootCauses()
+  return {rootCauses, otherGroups: groups}
 }
