@@ -3,6 +3,9 @@ import type {IssueGroup} from '../validation/issue-groups.js'
 import {formatLocation} from '../validation/issue.js'
 import {formatCount as n, plural, renderIssueGroups} from './issue-groups-text.js'
 
+/** How many places "referred to from" lists; the dependent groups under it show theirs. */
+const REFERRED_FROM = 3
+
 /**
  * Issues with their root causes first: "2 root causes explain 3,000 of 3,012 errors:", each cause with what depends
  * on it indented under it, then the issues no cause explains. Without root causes, the plain issue groups.
@@ -29,7 +32,12 @@ export function renderIssuesWithRootCauses(
 
 /** One root cause: what it is, how many failures depend on it, where the references come from, the dependents. */
 export function renderRootCause(cause: RootCause): string[] {
-  const depend = `${plural(cause.count, 'failure')} depend${cause.count === 1 ? 's' : ''} on it`
+  const warnings = cause.count - cause.errors
+  const what = [
+    cause.errors > 0 ? plural(cause.errors, 'error') : undefined,
+    warnings > 0 ? plural(warnings, 'warning') : undefined,
+  ]
+  const depend = `${what.filter(Boolean).join(' and ')} depend${cause.count === 1 ? 's' : ''} on it`
   const lines = [`● ${describeRootCause(cause)}: ${depend}`]
   if (cause.issue) {
     const {place} = cause.issue
@@ -39,9 +47,9 @@ export function renderRootCause(cause: RootCause): string[] {
     if (cause.issue.hint) lines.push(`        hint: ${cause.issue.hint}`)
   }
   lines.push('  referred to from:')
-  for (const place of cause.first)
-    lines.push(`    ${formatLocation(place.source)}${place.field ? `  ${place.field}` : ''}`)
-  if (cause.count > cause.first.length) lines.push(`    … and ${n(cause.count - cause.first.length)} more`)
+  const first = cause.first.slice(0, REFERRED_FROM)
+  for (const place of first) lines.push(`    ${formatLocation(place.source)}${place.field ? `  ${place.field}` : ''}`)
+  if (cause.count > first.length) lines.push(`    … and ${n(cause.count - first.length)} more`)
   lines.push('  failing with it:')
   lines.push(...renderIssueGroups(cause.dependents).map((line) => (line === '' ? line : `  ${line}`)))
   return lines
