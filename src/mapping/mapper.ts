@@ -412,7 +412,11 @@ export class Mapper {
         ...at(keyColumn),
         ...(keyText === undefined ? {} : {value: keyText}),
         pointer: '',
-        cause: {target: output.entity, key: keyText === undefined ? output.extend : `${output.extend} ${keyText}`},
+        cause: {
+          target: output.entity,
+          id,
+          key: keyText === undefined ? output.extend : `${output.extend} ${keyText}`,
+        },
       })
       return fail()
     }

@@ -126,7 +126,7 @@ export interface RowProblem {
   /** The offending value, shown masked. */
   value?: string
   /** What the value was looked up in and did not find (a lookup's target entity, a crosswalk), for root causes. */
-  cause?: {target: string; key?: string}
+  cause?: {target: string; id?: string; key?: string}
 }
 
 /** A default from the configuration that filled a field. */
