@@ -120,7 +120,18 @@ describe('ss12000 validate: the --json document', () => {
     const {result, exitCode} = await validateJson([dir])
     expect(exitCode).toBe(3)
     expect(Object.keys(result).sort()).toEqual(
-      ['entities', 'files', 'groups', 'issues', 'mode', 'profile', 'totals', 'valid'].sort(),
+      [
+        'entities',
+        'files',
+        'groups',
+        'issues',
+        'mode',
+        'profile',
+        'totals',
+        'valid',
+        'rootCauses',
+        'otherGroups',
+      ].sort(),
     )
     expect(result).toMatchObject({valid: false, profile: 'ss12000-2020', mode: 'payload'})
     expect(result.totals).toEqual({files: 3, records: 4, valid: 2, invalid: 2, skipped: 0, errors: 3, warnings: 0})
@@ -139,6 +150,9 @@ describe('ss12000 validate: the --json document', () => {
       source: {file: join(dir, 'persons.json'), line: 14, column: 16},
     })
     expect(result.groups.map((group) => group.count)).toEqual([1, 1, 1])
+    // One failed reference is no root cause: every issue stays in the ordinary groups.
+    expect(result.rootCauses).toEqual([])
+    expect(result.otherGroups).toEqual(result.groups)
   })
 })
 
