@@ -8,6 +8,7 @@ import {type DiffSideSpec, parseSideSpec, type ParsedSide} from '../diff/side-sp
 import type {ExitCodeValue} from '../errors.js'
 import {renderDiffCsv} from '../report/diff-csv.js'
 import {renderDiffHtml} from '../report/diff-html.js'
+import {writeHtmlReport} from '../report/html/index.js'
 import {renderDiffJson} from '../report/diff-json.js'
 import {renderDiffText} from '../report/diff-text.js'
 import type {EntityName} from '../schema/entity-names.js'
@@ -64,7 +65,7 @@ export async function runDiff(options: RunDiffOptions): Promise<{summary: DiffSu
       if (options.out === undefined) for (const chunk of report) options.write(chunk)
       else await pipeline(Readable.from(report), createWriteStream(options.out))
       if (options.html !== undefined) {
-        await pipeline(Readable.from(renderDiffHtml(run.summary, run.details())), createWriteStream(options.html))
+        await writeHtmlReport(options.html, renderDiffHtml(run.summary, run.details()))
       }
       return {summary: run.summary, exitCode: diffExitCode(run.summary)}
     } finally {

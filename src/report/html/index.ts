@@ -1,0 +1,21 @@
+export {escapeHtml, formatCount, type Html, htmlContext, plural} from './escape.js'
+export {causesByCode, issuesSection, type IssuesOptions, type RootCause, type RootCauses} from './issues.js'
+export {
+  type Card,
+  cell,
+  type Column,
+  type Filter,
+  type PageHead,
+  reconciliation,
+  renderPage,
+  section,
+  summaryCards,
+  table,
+  tableEnd,
+  tableGroup,
+  tableRow,
+  tableStart,
+  type TableOptions,
+  type Tone,
+} from './page.js'
+export {writeHtmlReport} from './write.js'
