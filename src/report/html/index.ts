@@ -19,3 +19,4 @@ export {
   type Tone,
 } from './page.js'
 export {writeHtmlReport} from './write.js'
+export {renderValidateHtml} from './validate.js'
