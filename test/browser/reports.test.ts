@@ -1,0 +1,193 @@
+import {cp, mkdir, readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {type Browser, type BrowserContext, chromium, type Page} from 'playwright-core'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {DiffSummary} from '../../src/diff/engine.js'
+import type {ValidateResult} from '../../src/services/validate.js'
+import {makeCivicNumber} from '../../src/validation/identity.js'
+import {makeTempDir, REPO_ROOT, runCli} from '../support/cli.js'
+import {findChromium} from './chromium.js'
+
+/** Screenshots of every report, for a person to look at (CI keeps the folder as an artefact). */
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser')
+
+const P1 = '1c9b3a5f-2d4e-4f60-9bac-1d2e3f4a5b60'
+const P2 = '1c9b3a5f-2d4e-4f60-9bac-1d2e3f4a5b61'
+const CIVIC = makeCivicNumber('2011-04-07', 123)
+/** A valid number with its check digit broken: the report must show it masked, like every other. */
+const BAD_CIVIC = `${CIVIC.slice(0, 11)}${(Number(CIVIC.slice(11)) + 1) % 10}`
+
+let temp: {dir: string; cleanup: () => Promise<void>}
+let browser: Browser
+const validate: {json?: ValidateResult; html?: string} = {}
+const diff: {json?: DiffSummary; html?: string} = {}
+
+beforeAll(async () => {
+  // First, so a machine without Chromium fails at once with the message that says what to install.
+  const executablePath = await findChromium()
+  temp = await makeTempDir('ss12000-browser-')
+  await mkdir(ARTIFACTS, {recursive: true})
+
+  // validate: a small invalid input — a broken personnummer, a duplicate id, a record of no known type.
+  const input = join(temp.dir, 'invalid')
+  await mkdir(input)
+  await writeFile(
+    join(input, 'persons.json'),
+    JSON.stringify([
+      {id: P1, givenName: 'Alva', familyName: 'Ek', civicNo: {value: BAD_CIVIC}},
+      {id: P2, givenName: 'Elis', familyName: '<img src=x onerror=alert(1)>'},
+      {id: P2, givenName: 'Elis', familyName: 'Björk'},
+    ]),
+  )
+  validate.html = join(temp.dir, 'validate.html')
+  const validated = await runCli(['validate', input, '--json', '--html', validate.html])
+  expect(validated.exitCode, validated.stderr).toBe(3)
+  validate.json = JSON.parse(validated.stdout) as ValidateResult
+
+  // diff: the bundled example against a copy with two persons changed and one grade gone.
+  const left = join(temp.dir, 'left')
+  const right = join(temp.dir, 'right')
+  await cp(join(REPO_ROOT, 'examples', 'ss12000'), left, {recursive: true})
+  await cp(left, right, {recursive: true})
+  const persons = JSON.parse(await readFile(join(right, 'persons.json'), 'utf8')) as Array<Record<string, unknown>>
+  persons[0]!.givenName = 'Ändrad'
+  persons[1]!.familyName = '<script>alert(1)</script>'
+  persons.pop()
+  await writeFile(join(right, 'persons.json'), JSON.stringify(persons))
+  diff.html = join(temp.dir, 'diff.html')
+  const db = join(temp.dir, 'scratch.db')
+  const diffed = await runCli(['diff', left, right, '--db', db, '--json', '--html', diff.html])
+  expect(diffed.exitCode, diffed.stderr).toBe(1)
+  diff.json = JSON.parse(diffed.stdout) as DiffSummary
+
+  browser = await chromium.launch({executablePath})
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await temp?.cleanup()
+})
+
+/**
+ * Opens a report as a person would (a file: URL), with every request routed: anything but the file itself or a
+ * data: URL is refused and recorded, so a report that reaches for the network fails.
+ */
+async function open(
+  file: string,
+  options: {javaScriptEnabled?: boolean} = {},
+): Promise<{page: Page; context: BrowserContext; requests: string[]; errors: string[]}> {
+  const context = await browser.newContext({viewport: {width: 1280, height: 900}, ...options})
+  const requests: string[] = []
+  const errors: string[] = []
+  await context.route('**/*', async (route) => {
+    const url = route.request().url()
+    if (url.startsWith('file:') || url.startsWith('data:')) return route.continue()
+    requests.push(url)
+    return route.abort()
+  })
+  const page = await context.newPage()
+  page.on('pageerror', (error) => errors.push(error.message))
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text())
+  })
+  await page.goto(`file://${file}`)
+  return {page, context, requests, errors}
+}
+
+async function metric(page: Page, name: string): Promise<number> {
+  const text = await page.locator(`[data-metric="${name}"] .value`).first().textContent()
+  return Number((text ?? '').replaceAll(',', ''))
+}
+
+async function visibleRows(page: Page, selector: string): Promise<number> {
+  return page.locator(selector).evaluateAll((rows) => rows.filter((row) => !row.hasAttribute('hidden')).length)
+}
+
+describe('validate --html in Chromium', () => {
+  it('shows the numbers --json gives, and filters the issue groups', async () => {
+    const {page, context, requests, errors} = await open(validate.html!)
+    const {totals, groups} = validate.json!
+    for (const name of ['records', 'valid', 'invalid', 'skipped', 'files', 'errors', 'warnings'] as const) {
+      expect(await metric(page, name), name).toBe(totals[name])
+    }
+    expect(await metric(page, 'issue-groups')).toBe(groups.length)
+    expect(await page.locator('.equation').getAttribute('data-reconciles')).toBe('true')
+    await page.screenshot({path: join(ARTIFACTS, 'validate.png'), fullPage: true})
+
+    const rows = '#issues-table > tbody > tr'
+    expect(await visibleRows(page, rows)).toBe(groups.length)
+    expect(groups.length).toBeGreaterThan(1)
+    const controls = page.locator('.controls').filter({has: page.locator('input[aria-label="Search issues"]')})
+    await expect.poll(() => controls.isVisible()).toBe(true)
+    await controls.locator('input').fill('unique.id')
+    expect(await visibleRows(page, rows)).toBe(1)
+    expect(await controls.locator('.shown').textContent()).toBe(`1 of ${groups.length} shown`)
+    await controls.locator('input').fill('')
+    await controls.locator('select[data-filter="code"]').selectOption('identity.civic-no.checksum')
+    expect(await visibleRows(page, rows)).toBe(1)
+    expect(await page.locator(rows).filter({visible: true}).textContent()).toContain('Luhn')
+    await page.screenshot({path: join(ARTIFACTS, 'validate-filtered.png'), fullPage: true})
+
+    // Masked: the broken number shows only as its date part; the data's markup stays text.
+    const html = await page.content()
+    expect(html).not.toContain(BAD_CIVIC)
+    expect(html).not.toContain(BAD_CIVIC.slice(8))
+    expect(await page.locator('img').count()).toBe(0)
+    expect(requests).toEqual([])
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('is complete without JavaScript: every row shows, the controls stay hidden', async () => {
+    const {page, context, requests} = await open(validate.html!, {javaScriptEnabled: false})
+    expect(await metric(page, 'invalid')).toBe(validate.json!.totals.invalid)
+    expect(await visibleRows(page, '#issues-table > tbody > tr')).toBe(validate.json!.groups.length)
+    expect(await page.locator('.controls').first().isVisible()).toBe(false)
+    await page.screenshot({path: join(ARTIFACTS, 'validate-no-js.png'), fullPage: true})
+    expect(requests).toEqual([])
+    await context.close()
+  })
+})
+
+describe('diff --html in Chromium', () => {
+  it('shows the numbers --json gives, side by side, and filters the records', async () => {
+    const {page, context, requests, errors} = await open(diff.html!)
+    const entities = Object.values(diff.json!.entities)
+    const sum = (key: 'changed' | 'onlyLeft' | 'onlyRight' | 'same') =>
+      entities.reduce((acc, entity) => acc + entity[key], 0)
+    expect(await metric(page, 'changed')).toBe(sum('changed'))
+    expect(await metric(page, 'only-left')).toBe(sum('onlyLeft'))
+    expect(await metric(page, 'only-right')).toBe(sum('onlyRight'))
+    expect(await metric(page, 'same')).toBe(sum('same'))
+    expect(sum('changed')).toBe(2)
+    expect(diff.json!.entities.Person?.onlyLeft).toBe(1)
+    await page.screenshot({path: join(ARTIFACTS, 'diff.png'), fullPage: true})
+
+    const records = '#details-Person > tbody'
+    const all = await visibleRows(page, records)
+    expect(all).toBe(3)
+    // The changed field, left and right side by side; the data's <script> stays text.
+    const changed = page.locator(records).filter({hasText: 'Ändrad'})
+    await expect.poll(() => changed.locator('td').allTextContents()).toContain('"Ändrad"')
+    expect(await page.locator('script').count()).toBe(1)
+
+    const controls = page.locator('#entity-Person .controls')
+    await controls.locator('input').fill('Ändrad')
+    expect(await visibleRows(page, records)).toBe(1)
+    await controls.locator('input').fill('')
+    await controls.locator('select[data-filter="kind"]').selectOption('only-left')
+    expect(await visibleRows(page, records)).toBe(1)
+    await controls.locator('select[data-filter="kind"]').selectOption('')
+    expect(await visibleRows(page, records)).toBe(all)
+    await controls.locator('input').fill('no record has this text')
+    expect(await visibleRows(page, records)).toBe(0)
+    expect(await controls.locator('.shown').textContent()).toBe(`0 of ${all} shown`)
+    await page.screenshot({path: join(ARTIFACTS, 'diff-filtered.png'), fullPage: true})
+
+    expect(requests).toEqual([])
+    expect(errors).toEqual([])
+    await context.close()
+  })
+})
