@@ -5,6 +5,7 @@ import {configFlag, profileFlag, revealFlag} from '../cli/flags.js'
 import {configPath} from '../config/config.js'
 import {ExitCode} from '../errors.js'
 import {renderConvertResult} from '../report/convert-text.js'
+import {renderConvertHtml, writeHtmlReport} from '../report/html/index.js'
 import {runWithProgress} from '../report/progress.js'
 import {renderStageResult} from '../report/stage-text.js'
 import {convert, type ConvertResult} from '../services/convert.js'
@@ -19,6 +20,8 @@ export default class Convert extends BaseCommand<typeof Convert> {
 Writes into --out: <collection>.json per entity type (deterministic: the same input, template and configuration give the same bytes), rejects.csv (each rejected row's original cells with file, line and reasons) and report.json (the reconciliation: rows read = accepted + rejected + skipped by a filter, per file).
 
 Strict by default: any error means no entity files are written (rejects.csv and report.json are). --allow-partial writes the valid entities, marks the output partial and exits 5. Personnummer are masked in everything printed and in rejects.csv and report.json unless --reveal; the entity files hold them as the standard requires.
+
+--html FILE writes a self-contained HTML report as well (no network, readable without JavaScript): the counts, the reconciliation per file, the entities per type, the defaults, the issues by root cause and, with --stage, what staging did.
 
 With --stage, the output is then staged in the staging database as by \`ss12000 stage <out>\` (scope: the template's name), and the exit code is the worse of the two.
 
@@ -86,6 +89,7 @@ Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 inval
     label: Flags.string({helpValue: '<text>', summary: 'With --stage: a label for the batch, e.g. "HT 2026".'}),
     profile: profileFlag,
     reveal: revealFlag,
+    html: Flags.string({helpValue: '<file>', summary: 'Write a self-contained HTML report as well.'}),
   }
 
   async run(): Promise<ConvertResult & {stage?: StageResult}> {
@@ -111,10 +115,14 @@ Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 inval
     )
     if (!json) this.log(renderConvertResult(result))
     if (!result.valid) this.setExitCode(result.partial ? ExitCode.Partial : ExitCode.InvalidData)
-    if (!flags.stage) return result
+    const html = async (value: ConvertResult & {stage?: StageResult}) => {
+      if (flags.html !== undefined) await writeHtmlReport(flags.html, renderConvertHtml(value, {reveal: flags.reveal}))
+      return value
+    }
+    if (!flags.stage) return html(result)
     if (!result.written) {
       if (!json) this.log('Not staged: convert wrote no entity files.')
-      return result
+      return html(result)
     }
     const db = databasePath(flags.db)
     const staged = await runWithProgress(
@@ -139,6 +147,6 @@ Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 inval
     if (!json) this.log(`\n${renderStageResult(staged)}`)
     if (!staged.batch) this.setExitCode(ExitCode.InvalidData)
     else if (staged.totals.refused > 0 && result.valid) this.setExitCode(ExitCode.Partial)
-    return {...result, stage: staged}
+    return html({...result, stage: staged})
   }
 }

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {dbFlag, entityFlag, modeFlag, profileFlag, revealFlag} from '../cli/flags.js'
 import {ExitCode} from '../errors.js'
+import {renderStageHtml, writeHtmlReport} from '../report/html/index.js'
 import {runWithProgress} from '../report/progress.js'
 import {renderStageResult} from '../report/stage-text.js'
 import {stage, type StageResult} from '../services/stage.js'
@@ -16,6 +17,8 @@ export default class Stage extends BaseCommand<typeof Stage> {
 The scope says what a batch replaces: by default the template convert used (read from the folder's report.json), else "default". When convert's output is staged, its input columns and crosswalked codes are compared with the last batch staged with the same template, and schema drift is reported.
 
 Invalid records are refused into the rejects file (CSV, with reasons; personnummer masked unless --reveal), and so are records that refer to a refused one outside a list; list items that refer to one are left out, with a warning.
+
+--html FILE writes a self-contained HTML report as well (no network, readable without JavaScript): the counts, the reconciliation, per entity type what the batch added, changed and no longer has, schema drift and the issues by root cause.
 
 Exit codes: 0 staged, 2 usage error, 3 invalid data (nothing staged), 5 staged without the refused records (--allow-partial).`
   static override examples = [
@@ -52,6 +55,7 @@ Exit codes: 0 staged, 2 usage error, 3 invalid data (nothing staged), 5 staged w
     profile: profileFlag,
     mode: modeFlag,
     reveal: revealFlag,
+    html: Flags.string({helpValue: '<file>', summary: 'Write a self-contained HTML report as well.'}),
   }
 
   async run(): Promise<StageResult> {
@@ -80,6 +84,7 @@ Exit codes: 0 staged, 2 usage error, 3 invalid data (nothing staged), 5 staged w
         }),
       {json},
     )
+    if (flags.html !== undefined) await writeHtmlReport(flags.html, renderStageHtml(result, {reveal: flags.reveal}))
     if (!json) this.log(renderStageResult(result))
     if (!result.batch) this.setExitCode(ExitCode.InvalidData)
     else if (result.totals.refused > 0) this.setExitCode(ExitCode.Partial)

@@ -6,6 +6,7 @@ export {
   type Column,
   type Filter,
   type PageHead,
+  type Row,
   reconciliation,
   renderPage,
   section,
@@ -20,3 +21,5 @@ export {
 } from './page.js'
 export {writeHtmlReport} from './write.js'
 export {renderValidateHtml} from './validate.js'
+export {renderConvertHtml} from './convert.js'
+export {renderStageHtml} from './stage.js'

@@ -34,8 +34,8 @@ export const causesByCode: RootCauses = (groups) => {
 
 export interface IssuesOptions {
   rootCauses?: RootCauses
-  /** The table's id (default `issues-table`). */
-  id?: string
+  /** Prefixed to the table's id and the cards' metrics, when a page has two issue sections. */
+  prefix?: string
 }
 
 /**
@@ -49,10 +49,11 @@ export function* issuesSection(
   counts: {errors: number; warnings: number},
   options: IssuesOptions = {},
 ): Generator<string> {
+  const prefix = options.prefix ?? ''
   yield summaryCards(h, [
-    {metric: 'errors', label: 'errors', value: counts.errors, tone: 'bad'},
-    {metric: 'warnings', label: 'warnings', value: counts.warnings, tone: 'warn'},
-    {metric: 'issue-groups', label: 'issue groups', value: groups.length},
+    {metric: `${prefix}errors`, label: 'errors', value: counts.errors, tone: 'bad'},
+    {metric: `${prefix}warnings`, label: 'warnings', value: counts.warnings, tone: 'warn'},
+    {metric: `${prefix}issue-groups`, label: 'issue groups', value: groups.length},
   ])
   if (groups.length === 0) {
     yield '<p>No issues.</p>\n'
@@ -71,7 +72,7 @@ export function* issuesSection(
   }
   yield '</ol>\n<h3>Issue groups</h3>\n'
   const table: TableOptions = {
-    id: options.id ?? 'issues-table',
+    id: `${prefix}issues-table`,
     noun: 'issues',
     columns: [
       {label: 'severity'},

@@ -156,15 +156,22 @@ export function tableEnd(options: Pick<TableOptions, 'grouped'>): string {
   return options.grouped ? '</table>\n' : '</tbody>\n</table>\n'
 }
 
-/** A whole table at once, for the small ones (per entity type, per file). */
-export function* table(
-  h: Html,
-  options: TableOptions,
-  rows: Iterable<{cells: string[]; data?: Record<string, string>; className?: string}>,
-): Generator<string> {
+/** A row of a whole table: its cells as HTML, data attributes for the filters, a class. */
+export interface Row {
+  cells: string[]
+  data?: Record<string, string>
+  className?: string
+}
+
+/** A whole table at once, for the small ones (per entity type, per file); `footer` rows (totals) are never filtered. */
+export function* table(h: Html, options: TableOptions, rows: Iterable<Row>, footer: Row[] = []): Generator<string> {
   yield tableStart(h, options)
   for (const row of rows) yield tableRow(h, row.cells, row.data, row.className)
-  yield tableEnd(options)
+  if (footer.length > 0) {
+    yield `</tbody>\n<tfoot>\n${footer.map((row) => tableRow(h, row.cells, row.data, row.className)).join('')}</tfoot>\n</table>\n`
+  } else {
+    yield tableEnd(options)
+  }
 }
 
 /** Cells: a number (right-aligned), text, code, a row heading. */

@@ -103,8 +103,8 @@ function* entities(h: Html, result: ValidateResult): Generator<string> {
         {label: 'invalid', numeric: true},
       ],
     },
+    rows,
     [
-      ...rows,
       {
         cells: [
           cell.head(h, 'Total'),
@@ -112,7 +112,6 @@ function* entities(h: Html, result: ValidateResult): Generator<string> {
           cell.num(result.totals.valid),
           cell.num(result.totals.invalid),
         ],
-        data: {entity: 'Total'},
         className: 'total',
       },
     ],
