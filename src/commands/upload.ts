@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {configFlag, dbFlag, entitiesFlag, remoteFlags, revealFlag} from '../cli/flags.js'
 import {UsageError} from '../errors.js'
+import {renderUploadHtml, writeHtmlReport} from '../report/html/index.js'
 import {runWithLines} from '../report/progress.js'
 import {renderUploadReport} from '../report/upload-text.js'
 import {createWriteAdapter, DEFAULT_WRITE_ADAPTER, WRITE_ADAPTER_NAMES} from '../remote/adapters/registry.js'
@@ -24,6 +25,8 @@ Safety: by default an upload refuses to delete more than 5 % or more than 50 of 
 --dry-run prints the plan; with --plan-out it is written with its hash, and --plan FILE --approve HASH sends exactly that plan, refusing if the staged state moved since.
 
 Every chunk is journaled before it goes and with its answer: after a crash (even kill -9) or a failure, the same command resumes; records sent without an answer are sent again as upserts, so nothing is created twice.
+
+--html FILE writes a self-contained HTML report as well (no network, readable without JavaScript): the plan per entity type, what the target took and the refusals grouped by reason.
 
 Exit codes: 0 all sent (or a dry run), 2 usage error or a safety limit, 4 the target failed (rerun to resume), 5 some records refused (listed, grouped by reason).`
   static override examples = [
@@ -92,6 +95,7 @@ Exit codes: 0 all sent (or a dry run), 2 usage error or a safety limit, 4 the ta
       helpValue: '<n>',
       summary: 'Records per request (default 500).',
     }),
+    html: Flags.string({helpValue: '<file>', summary: 'Write a self-contained HTML report as well.'}),
     reveal: revealFlag,
     config: configFlag,
     ...remoteFlags,
@@ -174,6 +178,7 @@ Exit codes: 0 all sent (or a dry run), 2 usage error or a safety limit, 4 the ta
         }),
       {json},
     )
+    if (flags.html !== undefined) await writeHtmlReport(flags.html, renderUploadHtml(report, {reveal: flags.reveal}))
     if (!json) this.log(renderUploadReport(report))
     this.setExitCode(exitCode)
     return report
