@@ -38,7 +38,7 @@ const groups: IssueGroup[] = [
   },
   {
     severity: 'warning',
-    code: 'schema.additional',
+    code: 'schema.enum',
     message: 'A field <script>alert(1)</script> the schema does not know',
     count: 1,
     first: [{source: {file: 'groups.json', line: 9}}],
@@ -139,7 +139,7 @@ const staged: StageResult = {
   entities: {Person: {records: 13, refused: 3}},
   files: [],
   rejects: 'ss12000-rejects.csv',
-  drift: [{kind: 'header-added', input: 'students', message: 'students: a new column "Mentor"'}],
+  drift: [{kind: 'header-new', input: 'students', message: 'students: a new column "Mentor"'}],
   driftSince: 2,
   issueGroups: [groups[0]!],
 }
