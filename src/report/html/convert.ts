@@ -1,7 +1,7 @@
 import type {ConvertResult} from '../../services/convert.js'
 import type {StageResult} from '../../services/stage.js'
 import {type Html, htmlContext, plural} from './escape.js'
-import {issuesSection, type IssuesOptions} from './issues.js'
+import {issuesSection} from './issues.js'
 import {cell, reconciliation, renderPage, section, summaryCards, table, type Tone} from './page.js'
 import {stageSections, stageVerdict} from './stage.js'
 
@@ -13,7 +13,7 @@ import {stageSections, stageVerdict} from './stage.js'
  */
 export function renderConvertHtml(
   result: ConvertResult & {stage?: StageResult},
-  options: {reveal: boolean} & IssuesOptions,
+  options: {reveal: boolean},
 ): Generator<string> {
   const h = htmlContext(options)
   const converted = verdict(result)
@@ -34,11 +34,11 @@ export function renderConvertHtml(
           ? converted
           : {text: `${converted.text} ${staged.text}`, tone: staged.tone === 'bad' ? 'bad' : converted.tone},
     },
-    body(h, result, options),
+    body(h, result),
   )
 }
 
-function* body(h: Html, result: ConvertResult & {stage?: StageResult}, options: IssuesOptions): Generator<string> {
+function* body(h: Html, result: ConvertResult & {stage?: StageResult}): Generator<string> {
   const {totals} = result
   const tallies = Object.values(result.entities)
   yield* section(h, 'summary', 'Summary', [
@@ -134,13 +134,18 @@ function* body(h: Html, result: ConvertResult & {stage?: StageResult}, options: 
       ),
     )
   }
-  yield* section(h, 'issues', 'Issues', issuesSection(h, result.issueGroups, totals, options))
+  yield* section(h, 'issues', 'Issues', issuesSection(h, {
+      groups: result.issueGroups,
+      counts: totals,
+      rootCauses: result.rootCauses,
+      otherGroups: result.otherIssueGroups,
+    }))
   yield* section(h, 'outputs', 'Written', [
     result.outputs.length === 0
       ? '<p>Nothing.</p>\n'
       : `<ul>${result.outputs.map((name) => `<li>${h.code(`${result.outDir}/${name}`)}</li>`).join('')}</ul>\n`,
   ])
-  if (result.stage !== undefined) yield* stageSections(h, result.stage, {...options, prefix: 'stage-'})
+  if (result.stage !== undefined) yield* stageSections(h, result.stage, {prefix: 'stage-'})
 }
 
 function* files(h: Html, result: ConvertResult): Generator<string> {

@@ -1,5 +1,5 @@
 export {escapeHtml, formatCount, type Html, htmlContext, plural} from './escape.js'
-export {causesByCode, issuesSection, type IssuesOptions, type RootCause, type RootCauses} from './issues.js'
+export {issuesSection, type IssuesInput, type IssuesOptions, NO_ROOT_CAUSE} from './issues.js'
 export {
   type Card,
   cell,

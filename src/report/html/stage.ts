@@ -10,7 +10,7 @@ import {cell, reconciliation, renderPage, section, summaryCards, table, type Ton
  * withheld + skipped), per entity type what the batch added, changed, kept and no longer has (the term rollover view)
  * with the fields that changed, schema drift, and the issues by root cause. Sized by types and issue groups.
  */
-export function renderStageHtml(result: StageResult, options: {reveal: boolean} & IssuesOptions): Generator<string> {
+export function renderStageHtml(result: StageResult, options: {reveal: boolean}): Generator<string> {
   const h = htmlContext(options)
   return renderPage(
     h,
@@ -20,7 +20,7 @@ export function renderStageHtml(result: StageResult, options: {reveal: boolean} 
       facts: stageFacts(h, result),
       verdict: stageVerdict(result),
     },
-    stageSections(h, result, options),
+    stageSections(h, result),
   )
 }
 
@@ -87,7 +87,11 @@ export function* stageSections(h: Html, result: StageResult, options: IssuesOpti
     h,
     `${prefix}issues`,
     prefix ? 'Issues found staging' : 'Issues',
-    issuesSection(h, result.issueGroups, totals, {...options, prefix}),
+    issuesSection(
+      h,
+      {groups: result.issueGroups, counts: totals, rootCauses: result.rootCauses, otherGroups: result.otherIssueGroups},
+      {prefix},
+    ),
   )
 }
 

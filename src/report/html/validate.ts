@@ -1,6 +1,6 @@
 import type {ValidateResult} from '../../services/validate.js'
 import {type Html, htmlContext, plural} from './escape.js'
-import {issuesSection, type IssuesOptions} from './issues.js'
+import {issuesSection} from './issues.js'
 import {cell, reconciliation, renderPage, section, summaryCards, table} from './page.js'
 
 /**
@@ -10,7 +10,7 @@ import {cell, reconciliation, renderPage, section, summaryCards, table} from './
  */
 export function renderValidateHtml(
   result: ValidateResult,
-  options: {reveal: boolean} & IssuesOptions,
+  options: {reveal: boolean},
 ): Generator<string> {
   const h = htmlContext(options)
   return renderPage(
@@ -24,11 +24,11 @@ export function renderValidateHtml(
       ],
       verdict: verdict(result),
     },
-    body(h, result, options),
+    body(h, result),
   )
 }
 
-function* body(h: Html, result: ValidateResult, options: IssuesOptions): Generator<string> {
+function* body(h: Html, result: ValidateResult): Generator<string> {
   const {totals} = result
   yield* section(h, 'summary', 'Summary', [
     summaryCards(h, [
@@ -49,7 +49,7 @@ function* body(h: Html, result: ValidateResult, options: IssuesOptions): Generat
     ),
   ])
   yield* section(h, 'entities', 'Records per entity type', entities(h, result))
-  yield* section(h, 'issues', 'Issues', issuesSection(h, result.groups, totals, options))
+  yield* section(h, 'issues', 'Issues', issuesSection(h, {groups: result.groups, counts: totals, rootCauses: result.rootCauses, otherGroups: result.otherGroups}))
   yield* section(
     h,
     'files',

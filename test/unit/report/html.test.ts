@@ -6,7 +6,6 @@ import {
   renderStageHtml,
   renderUploadHtml,
   renderValidateHtml,
-  type RootCauses,
 } from '../../../src/report/html/index.js'
 import type {ConvertResult} from '../../../src/services/convert.js'
 import type {StageResult} from '../../../src/services/stage.js'
@@ -14,6 +13,7 @@ import type {UploadReport} from '../../../src/services/upload.js'
 import type {ValidateResult} from '../../../src/services/validate.js'
 import {makeCivicNumber, maskCivicNumber} from '../../../src/validation/identity.js'
 import type {IssueGroup} from '../../../src/validation/issue-groups.js'
+import type {RootCause} from '../../../src/validation/root-causes.js'
 
 const CIVIC = makeCivicNumber('2011-04-07', 123)
 const join = (chunks: Iterable<string>) => [...chunks].join('')
@@ -53,6 +53,8 @@ const validated: ValidateResult = {
   entities: {Person: {records: 11, valid: 4, invalid: 7}},
   totals: {files: 1, records: 12, valid: 4, invalid: 7, skipped: 1, errors: 7, warnings: 1},
   groups,
+  rootCauses: [],
+  otherGroups: groups,
 }
 
 function assertSelfContained(page: string): void {
@@ -105,14 +107,67 @@ describe('renderValidateHtml', () => {
     expect(join(renderValidateHtml(validated, {reveal: true}))).toContain(CIVIC)
   })
 
-  it('takes the root causes from a function of the groups', () => {
-    const rootCauses: RootCauses = (all) => [{title: 'The HR export', hint: 'Re-export it.', groups: all}]
-    const custom = join(renderValidateHtml(validated, {reveal: false, rootCauses}))
-    expect(custom).toContain('<strong>The HR export</strong>: 8 issues in 2 groups')
-    expect(custom).toContain('data-cause="The HR export"')
-    expect(custom).toContain('data-filter="cause"')
-    // By default, one cause per code, and no cause filter (it would repeat the code filter).
-    expect(page).toContain('<strong>identity.civic-no.checksum</strong>: 7 issues in 1 group')
+  it('puts the issues under their root causes first, the table counts adding up to the errors and warnings', () => {
+    const dependent: IssueGroup = {
+      severity: 'error',
+      code: 'ref.unresolved',
+      message: 'Duty.person refers to a Person that is not in the input',
+      count: 5,
+      first: [{source: {file: 'duties.csv', line: 2, column: 3}, entity: 'Duty', id: 'd1', field: 'Duty.person'}],
+    }
+    const own = {
+      code: 'identity.civic-no.checksum' as const,
+      message: 'Person.civicNo.value fails the Luhn check digit',
+      place: {source: {file: 'persons.csv', line: 4, column: 2}, entity: 'Person' as const, id: 'p9', value: CIVIC},
+    }
+    const missing: RootCause = {
+      kind: 'missing',
+      target: 'Organisation',
+      key: '33284873',
+      count: 5,
+      errors: 5,
+      first: dependent.first,
+      dependents: [dependent],
+    }
+    const invalid: RootCause = {
+      kind: 'invalid',
+      target: 'Person',
+      id: 'p9',
+      issue: own,
+      count: 2,
+      errors: 2,
+      first: dependent.first,
+      dependents: [{...dependent, count: 2}],
+    }
+    const all = [{...dependent, count: 7}, {...groups[0]!, count: 8}, groups[1]!]
+    const caused = join(
+      renderValidateHtml(
+        {
+          ...validated,
+          groups: all,
+          totals: {...validated.totals, errors: 15, warnings: 1},
+          rootCauses: [missing, invalid],
+          otherGroups: groups,
+        },
+        {reveal: false},
+      ),
+    )
+    expect(metric(caused, 'root-causes')).toBe('2')
+    expect(caused).toContain('2 root causes explain <strong data-metric="explained">8</strong> of 15 errors.')
+    expect(caused).toContain('<strong>Organisation 33284873 is not in the input</strong>: <span class="count">5 errors</span>')
+    expect(caused).toContain('<strong>Person p9 is invalid</strong>')
+    expect(caused).toContain('<code>persons.csv:4:2</code> Person p9 got <code>' + maskCivicNumber(CIVIC))
+    expect(caused).not.toContain(CIVIC)
+    expect(caused).toContain('<h3>Other issues by code</h3>')
+    expect(caused).toContain('data-filter="cause"')
+    expect(caused).toContain('data-cause="Organisation 33284873 is not in the input"')
+    expect(caused).toContain('data-cause="(no root cause)"')
+    // Every issue is in exactly one table row: 5 + (1 own + 2) + 7 + 1 = 16 = 15 errors + 1 warning.
+    const counts = [...caused.matchAll(/<td class="num">(\d+)<\/td><td><ul class="places">/g)].map((m) => Number(m[1]))
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(16)
+    // Without root causes: issues by code, and no cause filter.
+    expect(page).toContain('<h3>Issues by code</h3>')
+    expect(page).toContain('<strong><code>identity.civic-no.checksum</code></strong>: 7 issues in 1 group')
     expect(page).not.toContain('data-filter="cause"')
   })
 
@@ -142,6 +197,8 @@ const staged: StageResult = {
   drift: [{kind: 'header-new', input: 'students', message: 'students: a new column "Mentor"'}],
   driftSince: 2,
   issueGroups: [groups[0]!],
+  rootCauses: [],
+  otherIssueGroups: [groups[0]!],
 }
 
 describe('renderStageHtml', () => {
@@ -191,6 +248,8 @@ const converted: ConvertResult = {
   defaults: [{field: 'Person.enrolments[].startDate', setting: 'term.start', value: '2026-08-17', count: 17}],
   totals: {rows: 20, accepted: 17, rejected: 0, skipped: 3, errors: 0, warnings: 0},
   issueGroups: [],
+  rootCauses: [],
+  otherIssueGroups: [],
 }
 
 describe('renderConvertHtml', () => {
