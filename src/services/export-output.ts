@@ -7,6 +7,7 @@ import type ExcelJS from 'exceljs'
 
 import {cellText, type FlatValue} from '../staging/flatten.js'
 import {csvCell} from '../report/csv-cell.js'
+import {StreamingWorkbook} from '../report/xlsx/streaming-workbook.js'
 import {LineWriter} from './convert-output.js'
 
 /** Where an export's text goes: a file (written under a temporary name, moved into place at the end) or stdout. */
@@ -166,16 +167,16 @@ const CUT_MARK = ' … (cut: an Excel cell holds at most 32,767 characters; expo
 /**
  * Text as an XLSX cell holds it, the way Excel writes it: control characters XML cannot carry as `_xHHHH_`, and an
  * underscore that would start such an escape as `_x005F_`, so that Excel shows exactly the text. Text longer than a
- * cell holds is cut, with a note saying so; `cut` tells the caller.
+ * cell holds is cut, with `mark` saying so; `cut` tells the caller.
  */
-export function excelText(text: string): {text: string; cut: boolean} {
+export function excelText(text: string, mark: string = CUT_MARK): {text: string; cut: boolean} {
   let value = text
   let cut = false
   if (value.length > EXCEL_CELL_LIMIT) {
-    let end = EXCEL_CELL_LIMIT - CUT_MARK.length
+    let end = EXCEL_CELL_LIMIT - mark.length
     // Never split a surrogate pair.
     if (/[\uD800-\uDBFF]/.test(value.charAt(end - 1))) end--
-    value = `${value.slice(0, end)}${CUT_MARK}`
+    value = `${value.slice(0, end)}${mark}`
     cut = true
   }
   const escaped = value.replace(EXCEL_ESCAPED, (match) =>
@@ -184,11 +185,6 @@ export function excelText(text: string): {text: string; cut: boolean} {
   return {text: escaped, cut}
 }
 
-/** How many rows go out between pauses that let the zip compress and write what came before. */
-const ROWS_PER_PAUSE = 500
-/** How much of a sheet's uncompressed XML may wait for the zip before rows pause. */
-const MAX_BACKLOG = 4 << 20
-
 /**
  * A workbook written with exceljs's streaming writer, one worksheet per table, row by row, so memory stays flat in
  * the number of rows. Text stays text: a cell is never a formula, so nothing in it can run and nothing needs a guard
@@ -196,33 +192,25 @@ const MAX_BACKLOG = 4 << 20
  */
 export class XlsxWorkbookWriter {
   private sheet: ExcelJS.Worksheet | undefined
-  private rows = 0
   private columns: string[] = []
   /** Cells cut to Excel's limit, in the current sheet. */
   cutCells = 0
 
-  private constructor(
-    readonly path: string,
-    private readonly file: NodeJS.WritableStream,
-    private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter,
-  ) {}
+  private constructor(private readonly workbook: StreamingWorkbook) {}
+
+  get path(): string {
+    return this.workbook.path
+  }
 
   static async create(path: string): Promise<XlsxWorkbookWriter> {
-    await mkdir(dirname(path), {recursive: true})
-    const file = createWriteStream(`${path}.tmp`, {mode: 0o600})
-    // Loaded only when a workbook is written: exceljs takes half a second to load, which every other export spares.
-    const {default: excel} = await import('exceljs')
-    const workbook = new excel.stream.xlsx.WorkbookWriter({stream: file, useStyles: true, useSharedStrings: false})
-    workbook.creator = 'ss12000-toolkit'
-    return new XlsxWorkbookWriter(path, file, workbook)
+    return new XlsxWorkbookWriter(await StreamingWorkbook.create(path))
   }
 
   /** Starts a worksheet with a header row of the columns; the previous one is committed first. */
   beginSheet(name: string, columns: string[]): void {
-    this.sheet?.commit()
     this.columns = columns
     this.cutCells = 0
-    const sheet = this.workbook.addWorksheet(name, {views: [{state: 'frozen', ySplit: 1}]})
+    const sheet = this.workbook.addSheet(name, {views: [{state: 'frozen', ySplit: 1}]})
     sheet.autoFilter = {from: {row: 1, column: 1}, to: {row: 1, column: columns.length}}
     sheet.columns = columns.map((column) => ({
       header: column,
@@ -242,43 +230,15 @@ export class XlsxWorkbookWriter {
       if (cut) this.cutCells++
       return text
     })
-    this.sheet!.addRow(values).commit()
-    if (++this.rows % ROWS_PER_PAUSE === 0) await this.catchUp()
-  }
-
-  /**
-   * exceljs hands a sheet's XML to the zip through a PassThrough stream without heeding backpressure, and the zip
-   * compresses it on the thread pool at its own pace: left alone, the whole uncompressed sheet piles up in memory.
-   * So every few hundred rows, wait until the zip has taken in what is pending. This looks at exceljs's internals
-   * (the sheet's stream and its pipes); should they change, it only yields once, and nothing breaks.
-   */
-  private async catchUp(): Promise<void> {
-    // The pipes are readable-stream 2 PassThroughs (archiver's), whose lengths sit in their states.
-    const internals = this.sheet as unknown as {
-      stream?: {pipes?: Array<{_writableState?: {length?: number}; _readableState?: {length?: number}}>}
-    }
-    const pipes = internals.stream?.pipes ?? []
-    const backlog = () =>
-      pipes.reduce((sum, pipe) => sum + (pipe._writableState?.length ?? 0) + (pipe._readableState?.length ?? 0), 0)
-    await new Promise((resolve) => setImmediate(resolve))
-    // Never wait forever: give up after a while without progress.
-    for (let idle = 0, last = backlog(); last > MAX_BACKLOG && idle < 200;) {
-      await new Promise((resolve) => setTimeout(resolve, 1))
-      const now = backlog()
-      idle = now < last ? 0 : idle + 1
-      last = now
-    }
+    await this.workbook.commit(this.sheet!.addRow(values))
   }
 
   /** Commits the last sheet and the workbook, and moves the file into place. */
   async finish(): Promise<void> {
-    this.sheet?.commit()
-    await this.workbook.commit()
-    await rename(`${this.path}.tmp`, this.path)
+    await this.workbook.finish()
   }
 
   async abandon(): Promise<void> {
-    this.file.end()
-    await rm(`${this.path}.tmp`, {force: true})
+    await this.workbook.abandon()
   }
 }
