@@ -21,6 +21,8 @@ Writes into --out: <collection>.json per entity type (deterministic: the same in
 
 Strict by default: any error means no entity files are written (rejects.csv and report.json are). --allow-partial writes the valid entities, marks the output partial and exits 5. Personnummer are masked in everything printed and in rejects.csv and report.json unless --reveal; the entity files hold them as the standard requires.
 
+--annotate writes a copy of each input file as .xlsx into <out>/annotated/ (also for CSV input): the problem cells filled in the error or warning colour with a note in plain words, an Issues sheet first (grouped by root cause, each row linking to its cell) and a Summary sheet with the reconciliation. Every cell stays at its address in the original, which is never modified. Personnummer are masked in the copy unless --reveal.
+
 --html FILE writes a self-contained HTML report as well (no network, readable without JavaScript): the counts, the reconciliation per file, the entities per type, the defaults, the issues by root cause and, with --stage, what staging did.
 
 With --stage, the output is then staged in the staging database as by \`ss12000 stage <out>\` (scope: the template's name), and the exit code is the worse of the two.
@@ -39,6 +41,10 @@ Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 inval
     {
       description: 'A School Data Sync export, writing what is valid even if some rows fail',
       command: '<%= config.bin %> <%= command.id %> sds-export/ --template sds-v1 --allow-partial',
+    },
+    {
+      description: 'Show each problem where it is: annotated copies of the inputs in out/annotated/',
+      command: '<%= config.bin %> <%= command.id %> export/ --template se-generic --out out --annotate',
     },
     {
       description: 'Your own template, NDJSON output',
@@ -90,6 +96,10 @@ Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 inval
     profile: profileFlag,
     reveal: revealFlag,
     html: Flags.string({helpValue: '<file>', summary: 'Write a self-contained HTML report as well.'}),
+    annotate: Flags.boolean({
+      default: false,
+      summary: 'Write each input as an .xlsx copy with its problems highlighted and noted, into <out>/annotated/.',
+    }),
   }
 
   async run(): Promise<ConvertResult & {stage?: StageResult}> {
@@ -109,6 +119,7 @@ Exit codes: 0 converted, 2 usage error (template, configuration, files), 3 inval
           reveal: flags.reveal,
           ...(flags['reference-date'] === undefined ? {} : {referenceDate: flags['reference-date']}),
           keepAllIssues: json,
+          annotate: flags.annotate,
           onProgress: ({file, rows}) => report(`${rows.toLocaleString('en-US')} rows · ${file}`),
         }),
       {json},

@@ -1,6 +1,7 @@
 import type {ConvertResult} from '../services/convert.js'
 import {formatCount as n, plural, table} from './issue-groups-text.js'
 import {renderIssuesWithRootCauses} from './root-causes-text.js'
+import {ANNOTATED_DIR} from './xlsx/annotate.js'
 
 /**
  * The human rendering of a convert result: rows per file reconciled (read = accepted + rejected + skipped), what the
@@ -45,12 +46,23 @@ export function renderConvertResult(result: ConvertResult): string {
 
   lines.push(...renderIssuesWithRootCauses(result.issueGroups, totals, result.rootCauses, result.otherIssueGroups))
   lines.push(verdict(result))
+  const annotated = result.outputs.filter((name) => name.startsWith(`${ANNOTATED_DIR}/`))
+  if (annotated.length > 0) {
+    const what =
+      annotated.length === 1
+        ? 'An annotated copy of the input'
+        : `Annotated copies of the ${n(annotated.length)} inputs`
+    lines.push(`${what}, each problem marked where it is:`)
+    for (const name of annotated) lines.push(`  ${result.outDir}/${name}`)
+  }
   return lines.join('\n')
 }
 
 function verdict(result: ConvertResult): string {
   const {totals} = result
-  const entityFiles = result.outputs.filter((name) => name !== 'rejects.csv' && name !== 'report.json').length
+  const entityFiles = result.outputs.filter(
+    (name) => name !== 'rejects.csv' && name !== 'report.json' && !name.startsWith(`${ANNOTATED_DIR}/`),
+  ).length
   const where = result.outDir
   if (result.valid) {
     const warnings = totals.warnings > 0 ? `, with ${plural(totals.warnings, 'warning')}` : ''

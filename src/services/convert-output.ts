@@ -235,7 +235,11 @@ export async function previousOutputs(reportPath: string): Promise<string[]> {
   try {
     const report = JSON.parse(await readFile(reportPath, 'utf8')) as {tool?: unknown; outputs?: unknown}
     if (report.tool !== 'ss12000 convert' || !Array.isArray(report.outputs)) return []
-    return report.outputs.filter((name): name is string => typeof name === 'string' && !name.includes('/'))
+    // Names in outDir, or in its annotated/ folder (convert --annotate): nothing else is ever removed.
+    return report.outputs.filter(
+      (name): name is string =>
+        typeof name === 'string' && /^(?:annotated\/)?[^/\\]+$/.test(name) && !/^\.\.?$|\/\.\.?$/.test(name),
+    )
   } catch {
     return []
   }

@@ -21,6 +21,7 @@ import {
 } from '../mapping/mapper.js'
 import type {CompiledInput, CompiledTemplate} from '../mapping/template.js'
 import {columnLetters} from '../sources/xlsx/cell-ref.js'
+import {ANNOTATED_DIR, annotatedName, writeAnnotatedWorkbook} from '../report/xlsx/annotate.js'
 import {parseIsoDate} from '../transforms/calendar.js'
 import {canonicalHash, canonicalJson} from '../staging/canonical.js'
 import {doubled} from '../util.js'
@@ -65,6 +66,8 @@ export interface ConvertOptions {
   /** The date the export describes (two-digit years, gymnasium years); default the configured term start. */
   referenceDate?: string
   keepAllIssues: boolean
+  /** Write an annotated .xlsx copy of each input into `<outDir>/annotated/` (see src/report/xlsx/annotate.ts). */
+  annotate?: boolean
   onProgress?: (progress: {file: string; rows: number}) => void
 }
 
@@ -200,7 +203,7 @@ class ConvertRun {
       reveal: options.reveal,
       allowExternalRefs: false,
     })
-    this.collector = new IssueCollector(options.keepAllIssues)
+    this.collector = new IssueCollector(options.keepAllIssues || options.annotate === true)
     const work = join(options.outDir, `.ss12000-convert-${process.pid}`)
     this.spill = new EntitySpill(work, options.format)
     this.items = new ItemSpill(join(work, 'items'))
@@ -455,6 +458,50 @@ class ConvertRun {
     else this.reasons.set(row, [...new Set(reasons)])
   }
 
+  /**
+   * Writes each input's annotated copy into `<outDir>/annotated/`, with the issues placed in it (and those placed in
+   * no input file); returns the names written, relative to outDir.
+   */
+  private async annotate(files: ConvertedFile[], run: Pick<ConvertResult, 'totals' | 'entities'>): Promise<string[]> {
+    const inputs = new Set(this.files.map((state) => state.plan.file))
+    const byFile = new Map<string, Issue[]>()
+    const nowhere: Issue[] = []
+    for (const issue of this.collector.all) {
+      const file = issue.source?.file
+      if (file === undefined || !inputs.has(file)) nowhere.push(issue)
+      else {
+        const list = byFile.get(file)
+        if (list) list.push(issue)
+        else byFile.set(file, [issue])
+      }
+    }
+    const taken = new Set<string>()
+    const written: string[] = []
+    for (const [index, state] of this.files.entries()) {
+      const name = annotatedName(state.plan.file, taken)
+      const statuses = ['accepted', 'rejected', 'skipped'] as const
+      await writeAnnotatedWorkbook(
+        join(this.options.outDir, ANNOTATED_DIR, name),
+        {
+          file: state.plan.file,
+          reader: state.plan.input.reader,
+          report: files[index]!,
+          rowResult: (row) => statuses[this.rowStatus[state.firstRow + row] ?? ROW_ACCEPTED]!,
+          rowReasons: (row) => this.reasons.get(state.firstRow + row),
+          issues: [...(byFile.get(state.plan.file) ?? []), ...nowhere],
+        },
+        {
+          template: {name: this.template.name, version: this.template.version},
+          ...run,
+          rootCauseOf: (issue) => this.collector.rootCauseOf(issue),
+          reveal: this.options.reveal,
+        },
+      )
+      written.push(`${ANNOTATED_DIR}/${name}`)
+    }
+    return written
+  }
+
   private tally(entity: EntityName): EntityTally {
     let tally = this.tallies.get(entity)
     if (!tally) this.tallies.set(entity, (tally = {produced: 0, rejected: 0, written: 0}))
@@ -567,6 +614,13 @@ class ConvertRun {
       warnings: this.collector.warnings,
     }
     const causes = this.collector.rootCauses()
+    const totalsAndEntities = {
+      totals,
+      entities: Object.fromEntries(
+        DEPENDENCY_ORDER.filter((e) => this.tallies.has(e)).map((e) => [e, this.tallies.get(e)!]),
+      ),
+    }
+    if (this.options.annotate) outputs.push(...(await this.annotate(files, totalsAndEntities)))
     const result: ConvertResult = {
       tool: 'ss12000 convert',
       // As the user named it (a shipped name or a path), so that report.json does not depend on where things are.
@@ -580,9 +634,7 @@ class ConvertRun {
       outDir,
       outputs: [...outputs, 'report.json'],
       files,
-      entities: Object.fromEntries(
-        DEPENDENCY_ORDER.filter((e) => this.tallies.has(e)).map((e) => [e, this.tallies.get(e)!]),
-      ),
+      entities: totalsAndEntities.entities,
       defaults: this.mapper.defaultTallies(),
       totals,
       issueGroups: this.collector.groups(),

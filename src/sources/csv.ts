@@ -176,6 +176,7 @@ async function open(
     info.headerRow = headerLine
     info.headers = headers
     info.rawHeaders = [...raw]
+    if (header > 0) info.above = values.slice(0, header).map((record, index) => ({line: lines[index]!, values: record}))
     for (const rename of renames) {
       issues.push(
         issue(

@@ -58,6 +58,11 @@ export interface SourceInfo {
   headers: string[]
   /** The header cells exactly as written. */
   rawHeaders: string[]
+  /**
+   * The rows above the header that were read while looking for it (a title, an export date), as written; blank
+   * rows and, with an explicit header row, rows not read are not here. `convert --annotate` copies them.
+   */
+  above?: Array<{line: number; values: string[]}>
 }
 
 /** A source opened for reading: its info, its data rows, and what the reader noticed about the whole file. */

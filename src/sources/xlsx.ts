@@ -107,6 +107,11 @@ export async function openXlsx(file: string, options: XlsxOptions = {}): Promise
     return {info, rows: noRows(), issues}
   }
 
+  // The rows above the header as written (before merged cells are filled in below).
+  const above = prepared.rows.filter((row) => row.line < header.line && hasContent(row))
+  if (above.length > 0)
+    info.above = above.map((row) => ({line: row.line, values: denseValues(row, Math.max(0, ...row.cols))}))
+
   // Merged header cells: every column a merged header spans gets its text (see MergeFiller); found after detection,
   // so that a title merged across the top of the sheet does not look like a header row of identical names.
   const filler = new MergeFiller(prepared.merges)

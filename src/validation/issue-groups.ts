@@ -78,6 +78,11 @@ export class IssueCollector {
   rootCauses(): {rootCauses: RootCause[]; groups: IssueGroup[]} {
     return this.causes.analyse(this.byKey, this.notes)
   }
+
+  /** The root cause an issue comes under, once `rootCauses()` has run (see RootCauseTracker.rootCauseOf). */
+  rootCauseOf(issue: Issue): RootCause | undefined {
+    return this.causes.rootCauseOf(issue)
+  }
 }
 
 function groupKey(issue: Issue): string {

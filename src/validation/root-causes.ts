@@ -1,5 +1,5 @@
 import type {IssueCode} from './catalog.js'
-import type {Issue, IssueCause, IssuePlace} from './issue.js'
+import {formatLocation, type Issue, type IssueCause, type IssuePlace} from './issue.js'
 import {bySeverityThenCount, FIRST_LOCATIONS, type IssueGroup} from './issue-groups.js'
 
 /** The most root causes a run reports; causes beyond them stay in the ordinary issue groups. */
@@ -59,6 +59,9 @@ interface RecordEntry {
 export class RootCauseTracker {
   private readonly causes = new Map<string, CauseEntry>()
   private readonly records = new Map<string, RecordEntry>()
+  /** After `analyse`: the reported root cause of each failed reference's cause, and of each invalid root record. */
+  private readonly rootByCause = new Map<string, RootCause>()
+  private readonly rootByRecord = new Map<string, RootCause>()
 
   /** Notes an issue as it is added to `group`, with the place the collector made of it. */
   add(issue: Issue, group: string, place: IssuePlace): PlaceNote | undefined {
@@ -162,10 +165,16 @@ export class RootCauseTracker {
     const explainedRecords = new Set<string>()
     const taken = new Map<string, number>()
     const take = (group: string, count: number) => taken.set(group, (taken.get(group) ?? 0) + count)
+    this.rootByCause.clear()
+    this.rootByRecord.clear()
     for (const {root, own, members, dependents} of reported) {
-      for (const member of members) explainedCauses.add(member)
+      for (const member of members) {
+        explainedCauses.add(member)
+        this.rootByCause.set(member, root)
+      }
       if (own !== undefined && root.id !== undefined) {
         explainedRecords.add(root.id)
+        this.rootByRecord.set(root.id, root)
         take(own, 1)
       }
       for (const [key, dependent] of dependents) {
@@ -194,6 +203,23 @@ export class RootCauseTracker {
       remaining.push({...group, count, first})
     }
     return {rootCauses: reported.map(({root}) => root), groups: remaining.sort(bySeverityThenCount)}
+  }
+
+  /**
+   * The reported root cause an issue comes under, after `analyse`: the one its failed reference leads to, or the one
+   * that is its own record being invalid (the record's own error, not other issues about it).
+   */
+  rootCauseOf(issue: Issue): RootCause | undefined {
+    if (issue.cause !== undefined) return this.rootByCause.get(causeKey(issue.cause))
+    if (issue.severity !== 'error' || issue.id === undefined) return undefined
+    const root = this.rootByRecord.get(issue.id)
+    const own = root?.issue
+    const same =
+      own !== undefined &&
+      own.code === issue.code &&
+      own.message === issue.message &&
+      formatLocation(own.place.source) === formatLocation(issue.source)
+    return same ? root : undefined
   }
 
   /** Follows a cause to the thing at the root: a missing target, or the first invalid record with an error of its own. */
