@@ -107,11 +107,13 @@ export class ValidationEngine {
       if (entity === 'Person') issues.push(...this.checkPersonUniqueness(record, object, make))
       if (entity === 'Group' && object.groupType === 'Klass')
         issues.push(...this.checkClassMemberships(record, object, make))
-      for (const found of this.extractor(entity)(object)) {
-        const reference = id === undefined ? found : {...found, holder: id}
-        const lookup = this.index.lookUp(record, reference, input.locate)
-        if (lookup.status === 'wrong-type')
-          issues.push(this.referenceIssue({record, ...reference}, lookup, input.locate))
+      for (const reference of this.extractor(entity)(object)) {
+        // The holder's id goes only where it is kept (a pending reference, an issue): this runs for every reference.
+        const lookup = this.index.lookUp(record, reference, input.locate, id)
+        if (lookup.status === 'wrong-type') {
+          const held = id === undefined ? {record, ...reference} : {record, ...reference, holder: id}
+          issues.push(this.referenceIssue(held, lookup, input.locate))
+        }
       }
     }
     const valid = !issues.some((issue) => issue.severity === 'error')

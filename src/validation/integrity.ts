@@ -111,13 +111,17 @@ export class IntegrityIndex {
   /** Looks a reference up among the ids seen so far; unresolved ones are kept to be looked up again at the end. */
   lookUp(
     record: number,
-    reference: Omit<PendingReference, 'record' | 'source'>,
+    reference: Omit<PendingReference, 'record' | 'source' | 'holder'>,
     locate?: (pointer: string) => SourceLocation,
+    holder?: string,
   ): ReferenceLookup {
     const found = this.resolve(reference)
     if (found.status === 'pending') {
       const source = locate?.(reference.pointer)
-      this.pending.push(source === undefined ? {record, ...reference} : {record, ...reference, source})
+      const pending: PendingReference = {record, ...reference}
+      if (holder !== undefined) pending.holder = holder
+      if (source !== undefined) pending.source = source
+      this.pending.push(pending)
     }
     return found
   }

@@ -5,9 +5,12 @@ import {type Browser, type BrowserContext, chromium, type Page} from 'playwright
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {DiffSummary} from '../../src/diff/engine.js'
+import type {ConvertResult} from '../../src/services/convert.js'
+import {decodeWindows1252} from '../../src/sources/text-decoding.js'
 import type {ValidateResult} from '../../src/services/validate.js'
 import {makeCivicNumber} from '../../src/validation/identity.js'
 import {makeTempDir, REPO_ROOT, runCli} from '../support/cli.js'
+import {encodeWindows1252} from '../support/legacy-export.js'
 import {findChromium} from './chromium.js'
 
 /** Screenshots of every report, for a person to look at (CI keeps the folder as an artefact). */
@@ -23,6 +26,9 @@ let temp: {dir: string; cleanup: () => Promise<void>}
 let browser: Browser
 const validate: {json?: ValidateResult; html?: string} = {}
 const diff: {json?: DiffSummary; html?: string} = {}
+const converted: {json?: ConvertResult; html?: string} = {}
+/** The school unit code the dirty export's staff rows are moved to: one root cause behind many failures. */
+const UNKNOWN_UNIT = '99999999'
 
 beforeAll(async () => {
   // First, so a machine without Chromium fails at once with the message that says what to install.
@@ -61,6 +67,20 @@ beforeAll(async () => {
   const diffed = await runCli(['diff', left, right, '--db', db, '--json', '--html', diff.html])
   expect(diffed.exitCode, diffed.stderr).toBe(1)
   diff.json = JSON.parse(diffed.stdout) as DiffSummary
+
+  // convert: the bundled legacy export with half the staff rows at a school unit no students row has.
+  const legacy = join(temp.dir, 'legacy')
+  await cp(join(REPO_ROOT, 'examples', 'legacy'), legacy, {recursive: true})
+  const staff = join(legacy, 'personal.csv')
+  const lines = decodeWindows1252(await readFile(staff)).split('\n')
+  const moved = lines.map((line, index) => (index % 2 === 1 ? line.replace(';33284873;', `;${UNKNOWN_UNIT};`) : line))
+  await writeFile(staff, encodeWindows1252(moved.join('\n')))
+  converted.html = join(temp.dir, 'convert.html')
+  const config = join(REPO_ROOT, 'examples', 'ss12000.config.yaml')
+  const convertArgs = ['convert', legacy, '-t', 'se-generic', '--config', config, '--out', join(temp.dir, 'out')]
+  const convertRun = await runCli([...convertArgs, '--json', '--html', converted.html])
+  expect(convertRun.exitCode, convertRun.stderr).toBe(3)
+  converted.json = JSON.parse(convertRun.stdout) as ConvertResult
 
   browser = await chromium.launch({executablePath})
 })
@@ -147,6 +167,42 @@ describe('validate --html in Chromium', () => {
     expect(await page.locator('.controls').first().isVisible()).toBe(false)
     await page.screenshot({path: join(ARTIFACTS, 'validate-no-js.png'), fullPage: true})
     expect(requests).toEqual([])
+    await context.close()
+  })
+})
+
+describe('convert --html in Chromium', () => {
+  it('shows the reconciliation and the root causes --json gives, and filters the issues by root cause', async () => {
+    const {page, context, requests, errors} = await open(converted.html!)
+    const {totals, rootCauses, issueGroups} = converted.json!
+    for (const name of ['rows', 'accepted', 'rejected', 'skipped', 'errors', 'warnings'] as const) {
+      expect(await metric(page, name), name).toBe(totals[name])
+    }
+    expect(totals.rows).toBe(totals.accepted + totals.rejected + totals.skipped)
+    expect(await metric(page, 'root-causes')).toBe(rootCauses.length)
+    const unit = rootCauses.find((cause) => cause.key === UNKNOWN_UNIT)!
+    expect(unit).toBeDefined()
+    // The biggest cause is listed first, with its count.
+    const first = page.locator('ol.causes > li').first()
+    expect(await first.locator('strong').first().textContent()).toBe(`Organisation ${UNKNOWN_UNIT} is not in the input`)
+    expect(await first.locator('.count').textContent()).toContain(`${unit.errors} error`)
+    await page.screenshot({path: join(ARTIFACTS, 'convert.png'), fullPage: true})
+
+    const rows = '#issues-table > tbody > tr'
+    const all = await visibleRows(page, rows)
+    expect(all).toBeGreaterThanOrEqual(issueGroups.length)
+    const controls = page.locator('.controls').filter({has: page.locator('input[aria-label="Search issues"]')})
+    await expect.poll(() => controls.isVisible()).toBe(true)
+    await controls
+      .locator('select[data-filter="cause"]')
+      .selectOption(`Organisation ${UNKNOWN_UNIT} is not in the input`)
+    expect(await visibleRows(page, rows)).toBe(unit.dependents.length)
+    // The rows shown add up to the cause's count.
+    const counts = await page.locator(rows).filter({visible: true}).locator('td.num').allTextContents()
+    expect(counts.reduce((sum, text) => sum + Number(text.replaceAll(',', '')), 0)).toBe(unit.count)
+    await page.screenshot({path: join(ARTIFACTS, 'convert-filtered.png'), fullPage: true})
+    expect(requests).toEqual([])
+    expect(errors).toEqual([])
     await context.close()
   })
 })
