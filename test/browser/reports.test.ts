@@ -5,6 +5,7 @@ import {type Browser, type BrowserContext, chromium, type Page} from 'playwright
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {DiffSummary} from '../../src/diff/engine.js'
+import {describeRootCause} from '../../src/report/root-causes-text.js'
 import type {ConvertResult} from '../../src/services/convert.js'
 import {decodeWindows1252} from '../../src/sources/text-decoding.js'
 import type {ValidateResult} from '../../src/services/validate.js'
@@ -182,10 +183,13 @@ describe('convert --html in Chromium', () => {
     expect(await metric(page, 'root-causes')).toBe(rootCauses.length)
     const unit = rootCauses.find((cause) => cause.key === UNKNOWN_UNIT)!
     expect(unit).toBeDefined()
-    // The biggest cause is listed first, with its count.
-    const first = page.locator('ol.causes > li').first()
-    expect(await first.locator('strong').first().textContent()).toBe(`Organisation ${UNKNOWN_UNIT} is not in the input`)
-    expect(await first.locator('.count').textContent()).toContain(`${unit.errors} error`)
+    // The causes in the order --json gives (most errors first), each with its count.
+    const listed = page.locator('ol.causes > li[data-cause]')
+    expect(await listed.evaluateAll((items) => items.map((item) => item.getAttribute('data-cause')))).toEqual(
+      rootCauses.map(describeRootCause),
+    )
+    const item = page.locator(`ol.causes > li[data-cause="Organisation ${UNKNOWN_UNIT} is not in the input"]`)
+    expect(await item.locator('.count').textContent()).toContain(`${unit.errors} error`)
     await page.screenshot({path: join(ARTIFACTS, 'convert.png'), fullPage: true})
 
     const rows = '#issues-table > tbody > tr'
