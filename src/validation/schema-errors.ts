@@ -3,24 +3,9 @@ import type {ErrorObject} from '../schema/validators.js'
 import type {IssueCode} from './catalog.js'
 import {childPointer, fieldName, type Issue, type RecordContext, recordIssue} from './issue.js'
 import {closestMatch} from './suggest.js'
+import {word, type WordKey, WORDS} from '../i18n/words.js'
 
-const TYPE_WORDS: Record<string, string> = {
-  string: 'text (a JSON string)',
-  integer: 'a whole number',
-  number: 'a number',
-  boolean: 'true or false',
-  object: 'an object',
-  array: 'a list (a JSON array)',
-  null: 'null',
-}
-
-const FORMAT_WORDS: Record<string, string> = {
-  uuid: 'a UUID (8-4-4-4-12 hexadecimal digits)',
-  date: 'a real date written YYYY-MM-DD',
-  'date-time': 'an RFC 3339 date-time with offset, e.g. 2024-08-19T08:00:00+02:00',
-  email: 'an email address',
-  uri: 'an absolute URI',
-}
+const WORDS_EN = WORDS.en
 
 type SchemaObject = Record<string, unknown>
 
@@ -57,19 +42,20 @@ function issueFromError(error: ErrorObject, all: readonly ErrorObject[], record:
     case 'type': {
       const expected = String(error.params.type)
         .split(',')
-        .map((type) => TYPE_WORDS[type] ?? type)
-        .join(' or ')
+        .map((type) => known(`type.${type}`) ?? type)
+        .join(` ${word('or')} `)
       const issue = make('schema.type', {expected}, at, error.data)
       if (parentSchema[REF_KEYWORD] !== undefined && typeof error.data === 'string') {
-        issue.hint = `References are objects: write {"id": ${JSON.stringify(error.data)}} instead of the bare id.`
+        issue.hint = word('hint.reference-object', {id: JSON.stringify(error.data)})
       }
       return issue
     }
     case 'format': {
       const format = String(error.params.format)
-      const issue = make('schema.format', {expected: FORMAT_WORDS[format] ?? `in format ${format}`}, at, error.data)
+      const expected = known(`format.${format}`) ?? word('format.other', {format})
+      const issue = make('schema.format', {expected}, at, error.data)
       if (format === 'date-time' && typeof error.data === 'string' && /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(error.data)) {
-        issue.hint = 'The time has no offset: add +01:00 (winter) or +02:00 (summer) for Swedish local time.'
+        issue.hint = word('hint.time-offset')
       }
       return issue
     }
@@ -80,7 +66,7 @@ function issueFromError(error: ErrorObject, all: readonly ErrorObject[], record:
         'schema.enum',
         {
           allowed: allowed.join(', '),
-          suggestion: suggestion ? `Did you mean "${suggestion}"? Values are case- and accent-sensitive.` : undefined,
+          suggestion: suggestion ? word('hint.did-you-mean-value', {suggestion}) : undefined,
         },
         at,
         error.data,
@@ -94,7 +80,10 @@ function issueFromError(error: ErrorObject, all: readonly ErrorObject[], record:
     case 'maximum':
       return make(
         'schema.range',
-        {comparison: error.keyword === 'minimum' ? 'at least' : 'at most', limit: Number(error.params.limit)},
+        {
+          comparison: word(error.keyword === 'minimum' ? 'range.minimum' : 'range.maximum'),
+          limit: Number(error.params.limit),
+        },
         at,
         error.data,
       )
@@ -106,7 +95,10 @@ function issueFromError(error: ErrorObject, all: readonly ErrorObject[], record:
       const suggestion = closestMatch(extra, known)
       return make(
         'schema.unknown-field',
-        {parent: fieldName(entity, at), suggestion: suggestion ? `Did you mean ${suggestion}?` : undefined},
+        {
+          parent: fieldName(entity, at),
+          suggestion: suggestion ? word('hint.did-you-mean-field', {suggestion}) : undefined,
+        },
         childPointer(at, extra),
       )
     }
@@ -123,6 +115,17 @@ function conditionOf(error: ErrorObject, all: readonly ErrorObject[]): string | 
   const guard = all.find((candidate) => candidate.keyword === 'if' && candidate.schemaPath === ifPath)
   const ifSchema = (guard?.parentSchema as SchemaObject | undefined)?.if as SchemaObject | undefined
   const properties = (ifSchema?.properties ?? {}) as Record<string, {const?: unknown}>
-  const parts = Object.entries(properties).map(([name, schema]) => `${name} is ${JSON.stringify(schema.const)}`)
-  return parts.length > 0 ? parts.join(' and ') : 'another field has a given value'
+  const parts = Object.entries(properties).map(([name, schema]) =>
+    word('condition.is', {name, value: JSON.stringify(schema.const)}),
+  )
+  return parts.length > 0 ? parts.join(` ${word('and')} `) : word('condition.other')
+}
+
+/** The phrase for a type or format name the word list has (`type.integer`), else undefined. */
+function known(key: string): string | undefined {
+  return isWordKey(key) ? word(key) : undefined
+}
+
+function isWordKey(key: string): key is WordKey {
+  return key.startsWith('type.') || key.startsWith('format.') ? key in WORDS_EN : false
 }
