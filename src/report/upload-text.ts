@@ -1,12 +1,12 @@
 import type {EntityName} from '../schema/entity-names.js'
-import type {UploadReport} from '../services/upload.js'
+import type {RefusalCause, UploadReport} from '../services/upload.js'
 import {formatLimit} from '../sync/plan.js'
 import {formatCount as n, plural, table} from './issue-groups-text.js'
 
 /**
  * The human rendering of an upload: the plan (per entity type what is created, updated, upserted, deleted and left
  * alone; what the adapter cannot write; samples; the limits it passes; its hash and how to approve it), and after a
- * run what the target took and what it refused, grouped by reason.
+ * run what the target took and what it refused: the refused records others depend on first, then by reason.
  */
 export function renderUploadReport(report: UploadReport): string {
   const {plan} = report
@@ -71,6 +71,7 @@ export function renderUploadReport(report: UploadReport): string {
   const sent = Object.entries(report.sent) as Array<[EntityName, {ok: number; refused: number}]>
   const ok = sent.reduce((sum, [, counts]) => sum + counts.ok, 0)
   const refused = sent.reduce((sum, [, counts]) => sum + counts.refused, 0)
+  lines.push(...renderRefusalCauses(report.refusalCauses))
   for (const group of report.refusals) {
     lines.push(`  ✖ ${plural(group.count, group.entity)}: ${group.httpStatus} ${group.reason}`)
     for (const example of group.examples) lines.push(`      ${example.id}: ${example.reason}`)
@@ -84,4 +85,27 @@ export function renderUploadReport(report: UploadReport): string {
   if (refused > 0)
     lines.push('The refused records are listed above and in the journal (upload_outcome); fix them and upload again.')
   return lines.join('\n')
+}
+
+/**
+ * The refused records other refusals come from, first: `● Organisation 6f0c… refused (400: …): 37 refusals depend on
+ * it (Person 30, Group 7)`.
+ */
+export function renderRefusalCauses(causes: readonly RefusalCause[]): string[] {
+  if (causes.length === 0) return []
+  const explained = causes.reduce((sum, cause) => sum + cause.dependents, 0)
+  const head =
+    causes.length === 1
+      ? `1 refused record is behind ${plural(explained, 'other refusal')}:`
+      : `${n(causes.length)} refused records are behind ${plural(explained, 'other refusal')}:`
+  const lines = [head]
+  for (const cause of causes) {
+    const types = Object.entries(cause.byEntity)
+      .map(([entity, count]) => `${entity} ${n(count!)}`)
+      .join(', ')
+    lines.push(`  ● ${cause.entity} ${cause.id} refused (${cause.httpStatus}: ${cause.reason})`)
+    lines.push(`      ${plural(cause.dependents, 'refusal')} of records that refer to it depend on it (${types})`)
+  }
+  lines.push('')
+  return lines
 }

@@ -22,7 +22,7 @@ import {
 } from '../sync/plan.js'
 import {isRecord} from '../util.js'
 import {maskCivicNumber, maskCivicNumbersInText} from '../validation/identity.js'
-import {referencePaths} from '../validation/references.js'
+import {type FoundReference, referenceExtractor, referencePaths} from '../validation/references.js'
 import {type PullClient, type PullOptions, pullToTemporaryDatabase} from './pull.js'
 
 export interface UploadOptions {
@@ -84,11 +84,31 @@ export interface UploadReport {
   /** Per type: records the target took, and refused. */
   sent: Partial<Record<EntityName, {ok: number; refused: number}>>
   refusals: RefusalGroup[]
+  /** Refused records that others were refused because of (they refer to it, directly or through refused records). */
+  refusalCauses: RefusalCause[]
   planOut?: string
   seconds: number
 }
 
 const SAMPLES_PER_KIND = 3
+/** The most refusal causes a report lists. */
+const MAX_REFUSAL_CAUSES = 20
+
+/**
+ * A refused record that others depend on: the records that refer to it (or to a refused record that does, and so
+ * on) were refused too, so fixing it is the first thing to do.
+ */
+export interface RefusalCause {
+  entity: EntityName
+  id: string
+  httpStatus: number
+  /** The target's reason for refusing it (masked unless --reveal). */
+  reason: string
+  /** The refusals that depend on it. */
+  dependents: number
+  /** Those per entity type. */
+  byEntity: Partial<Record<EntityName, number>>
+}
 
 /**
  * `ss12000 upload`: plans what a target needs to equal the staged scope, and sends it through a write adapter. The
@@ -163,6 +183,7 @@ export async function upload(options: UploadOptions): Promise<{report: UploadRep
       executed: false,
       sent: {},
       refusals: [],
+      refusalCauses: [],
       seconds: 0,
     }
     const done = () => ({
@@ -186,6 +207,7 @@ export async function upload(options: UploadOptions): Promise<{report: UploadRep
     report.run = execution.run
     report.sent = execution.sent
     report.refusals = execution.refusals
+    report.refusalCauses = execution.refusalCauses
     if (execution.failure !== undefined) throw execution.failure
     return done()
   } finally {
@@ -417,6 +439,7 @@ interface Execution {
   run: number
   sent: UploadReport['sent']
   refusals: RefusalGroup[]
+  refusalCauses: RefusalCause[]
   failure?: Error
 }
 
@@ -440,6 +463,14 @@ async function execute(
   options.onProgress?.({kind: 'planned', totals})
   const sent: UploadReport['sent'] = {}
   const refused: Array<{entity: EntityName; outcome: Extract<RecordOutcome, {status: 'refused'}>}> = []
+  /** Per refused record, the ids it refers to: refusals are followed to the refused records they depend on. */
+  const refusedRefersTo = new Map<string, string[]>()
+  const extractors = new Map<EntityName, (record: unknown) => FoundReference[]>()
+  const referencesOf = (entity: EntityName, value: Record<string, unknown>) => {
+    let extract = extractors.get(entity)
+    if (!extract) extractors.set(entity, (extract = referenceExtractor(getModel({profile: 'ss12000-2020', mode: 'payload'}), entity)))
+    return extract(value).map((reference) => reference.id)
+  }
   const read = reader.prepare(
     `SELECT id, sha256, json FROM current_record WHERE scope = ? AND entity = ? AND id IN (SELECT value FROM json_each(?))`,
   )
@@ -481,11 +512,13 @@ async function execute(
     }
     journal.answered(run, mine, chunk, result.outcomes, result.requests, options.now())
     const counts = (sent[chunk.entity] ??= {ok: 0, refused: 0})
-    for (const outcome of result.outcomes) {
+    for (const [index, outcome] of result.outcomes.entries()) {
       if (outcome.status === 'ok') counts.ok++
       else {
         counts.refused++
         refused.push({entity: chunk.entity, outcome})
+        const value = records[index]?.id === outcome.id ? records[index]?.value : undefined
+        if (value !== undefined) refusedRefersTo.set(outcome.id, referencesOf(chunk.entity, value))
       }
     }
     progress(chunk.entity, 'sent')
@@ -515,9 +548,10 @@ async function execute(
   }
 
   const refusals = groupRefusals(refused, options.reveal)
+  const refusalCauses = findRefusalCauses(refused, refusedRefersTo, options.reveal)
   const summary = {entities: plan.entities, sent, refused: refused.length}
   journal.finishRun(run, failure === undefined ? 'complete' : 'failed', summary, options.now())
-  if (failure === undefined) return {run, sent, refusals}
+  if (failure === undefined) return {run, sent, refusals, refusalCauses}
   const answered = Object.values(sent).reduce((sum, counts) => sum + counts!.ok + counts!.refused, 0)
   const wrapped =
     failure instanceof RemoteError
@@ -525,7 +559,43 @@ async function execute(
           actions: ['Run the same upload again when the target is back: it resumes where the journal stands.'],
         })
       : failure
-  return {run, sent, refusals, failure: wrapped}
+  return {run, sent, refusals, refusalCauses, failure: wrapped}
+}
+
+/**
+ * The refused records other refusals come from: each refused record that refers to a refused record is followed,
+ * through any number of such references, to one that refers to none (its root); roots with dependents are causes,
+ * the most dependents first.
+ */
+export function findRefusalCauses(
+  refused: ReadonlyArray<{entity: EntityName; outcome: Extract<RecordOutcome, {status: 'refused'}>}>,
+  refersTo: ReadonlyMap<string, readonly string[]>,
+  reveal: boolean,
+): RefusalCause[] {
+  const byId = new Map(refused.map((entry) => [entry.outcome.id, entry]))
+  const refusedParent = (id: string) => refersTo.get(id)?.find((other) => other !== id && byId.has(other))
+  const causes = new Map<string, RefusalCause>()
+  for (const {entity, outcome} of refused) {
+    let root = refusedParent(outcome.id)
+    if (root === undefined) continue
+    const seen = new Set([outcome.id])
+    for (let next = refusedParent(root); next !== undefined && !seen.has(root); next = refusedParent(root)) {
+      seen.add(root)
+      root = next
+    }
+    // A record in a cycle of refused records that leads back to itself is no dependent of its own.
+    if (root === outcome.id) continue
+    const at = byId.get(root)!
+    let cause = causes.get(root)
+    if (!cause) {
+      const reason = reveal ? at.outcome.reason : maskCivicNumbersInText(at.outcome.reason)
+      cause = {entity: at.entity, id: root, httpStatus: at.outcome.httpStatus, reason, dependents: 0, byEntity: {}}
+      causes.set(root, cause)
+    }
+    cause.dependents++
+    cause.byEntity[entity] = (cause.byEntity[entity] ?? 0) + 1
+  }
+  return [...causes.values()].sort((a, b) => b.dependents - a.dependents).slice(0, MAX_REFUSAL_CAUSES)
 }
 
 /** The target's reasons with what varies per record (ids, names, numbers) taken out, so equal causes group. */

@@ -142,37 +142,60 @@ function* body(h: Html, report: UploadReport): Generator<string> {
       h,
       'refusals',
       'Refusals',
-      report.refusals.length === 0
-        ? ['<p>The target refused nothing.</p>\n']
-        : table(
-            h,
-            {
-              id: 'refusals-table',
-              noun: 'refusals',
-              columns: [
-                {label: 'entity'},
-                {label: 'status', numeric: true},
-                {label: 'reason'},
-                {label: 'records', numeric: true},
-                {label: 'for example'},
-              ],
-              filters: [{key: 'entity', label: 'entity'}],
-            },
-            report.refusals.map((group) => ({
-              cells: [
-                cell.text(h, group.entity),
-                cell.html(String(group.httpStatus), 'num'),
-                cell.text(h, group.reason),
-                cell.num(group.count),
-                cell.html(
-                  `<ul class="places">${group.examples.map((example) => `<li>${h.code(example.id)}: ${h.text(example.reason)}</li>`).join('')}</ul>`,
-                ),
-              ],
-              data: {entity: group.entity},
-            })),
-          ),
+      report.refusals.length === 0 ? ['<p>The target refused nothing.</p>\n'] : refusalsSection(h, report),
     )
   }
+}
+
+/** The refusals: the refused records others depend on first, then every refusal grouped by reason. */
+function* refusalsSection(h: Html, report: UploadReport): Generator<string> {
+  const causes = report.refusalCauses
+  if (causes.length > 0) {
+    const explained = causes.reduce((sum, cause) => sum + cause.dependents, 0)
+    yield (
+      `<h3>Root causes</h3>\n<p>${h.text(plural(causes.length, 'refused record'))} ` +
+      `${causes.length === 1 ? 'is' : 'are'} behind <strong data-metric="refusals-explained">${formatCount(explained)}</strong> other refusals: ` +
+      'records that refer to them were refused too. Fix these first.</p>\n<ol class="causes">\n'
+    )
+    for (const cause of causes) {
+      const types = Object.entries(cause.byEntity)
+        .map(([entity, count]) => `${entity} ${formatCount(count!)}`)
+        .join(', ')
+      yield (
+        `<li class="error" data-cause="${h.text(`${cause.entity} ${cause.id}`)}"><strong>${h.text(cause.entity)} ${h.code(cause.id)}</strong> ` +
+        `refused (${cause.httpStatus}: ${h.text(cause.reason)}): <span class="count">${h.text(plural(cause.dependents, 'refusal'))}</span> ` +
+        `depend on it (${h.text(types)})</li>\n`
+      )
+    }
+    yield '</ol>\n<h3>By reason</h3>\n'
+  }
+  yield* table(
+    h,
+    {
+      id: 'refusals-table',
+      noun: 'refusals',
+      columns: [
+        {label: 'entity'},
+        {label: 'status', numeric: true},
+        {label: 'reason'},
+        {label: 'records', numeric: true},
+        {label: 'for example'},
+      ],
+      filters: [{key: 'entity', label: 'entity'}],
+    },
+    report.refusals.map((group) => ({
+      cells: [
+        cell.text(h, group.entity),
+        cell.html(String(group.httpStatus), 'num'),
+        cell.text(h, group.reason),
+        cell.num(group.count),
+        cell.html(
+          `<ul class="places">${group.examples.map((example) => `<li>${h.code(example.id)}: ${h.text(example.reason)}</li>`).join('')}</ul>`,
+        ),
+      ],
+      data: {entity: group.entity},
+    })),
+  )
 }
 
 function verdict(report: UploadReport): {text: string; tone: Tone} {

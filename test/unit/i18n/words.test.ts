@@ -19,7 +19,7 @@ function schemaIssues(): Array<{message: string; hint?: string}> {
     givenname: 'typo',
   }
   expect(validate(person)).toBe(false)
-  const record = {entity: 'Person' as const, profile: 'ss12000-2020' as const, reveal: false, locate: () => undefined}
+  const record = {entity: 'Person' as const, profile: 'ss12000-2020' as const, reveal: false, locate: () => ({file: 'persons.json'})}
   return issuesFromSchemaErrors(validate.errors ?? [], record)
 }
 

@@ -154,7 +154,9 @@ describe('renderValidateHtml', () => {
     )
     expect(metric(caused, 'root-causes')).toBe('2')
     expect(caused).toContain('2 root causes explain <strong data-metric="explained">8</strong> of 15 errors.')
-    expect(caused).toContain('<strong>Organisation 33284873 is not in the input</strong>: <span class="count">5 errors</span>')
+    expect(caused).toContain(
+      '<strong>Organisation 33284873 is not in the input</strong>: <span class="count">5 errors</span>',
+    )
     expect(caused).toContain('<strong>Person p9 is invalid</strong>')
     expect(caused).toContain('<code>persons.csv:4:2</code> Person p9 got <code>' + maskCivicNumber(CIVIC))
     expect(caused).not.toContain(CIVIC)
@@ -295,6 +297,16 @@ describe('renderUploadHtml', () => {
     refusals: [
       {entity: 'Person', httpStatus: 400, reason: 'civicNo invalid', count: 2, examples: [{id: 'p1', reason: 'no'}]},
     ],
+    refusalCauses: [
+      {
+        entity: 'Organisation',
+        id: 'o1',
+        httpStatus: 400,
+        reason: 'organisations[0]: organisationNumber fails the check digit',
+        dependents: 2,
+        byEntity: {Person: 2},
+      },
+    ],
     seconds: 1.5,
   }
 
@@ -307,6 +319,10 @@ describe('renderUploadHtml', () => {
     expect(page).toContain('civicNo invalid')
     expect(page).toContain('skolverket-ingest cannot write 5 Grades: not sent.')
     expect(page).toContain('Sent 8 records in 1.5 s: 6 taken, 2 refused.')
+    // The refused organisation the persons were refused because of comes first.
+    expect(page).toContain('data-cause="Organisation o1"')
+    expect(page).toContain('<span class="count">2 refusals</span> depend on it (Person 2)')
+    expect(page.indexOf('data-cause="Organisation o1"')).toBeLessThan(page.indexOf('id="refusals-table"'))
   })
 
   it('shows samples, masked, for a dry run', () => {
