@@ -119,7 +119,7 @@ export class Mapper {
   private readonly defaults = new Map<string, DefaultTally>()
   private readonly ids = new Map<string, TransformResult<string>>()
   private readonly lookups = new Map<string, Map<string, string>>()
-  /** The keys non-personal ids were derived from, to name what a failed reference points to. */
+  /** The keys ids were derived from, to name what a failed reference points to. */
   private readonly keys = new Map<string, string>()
   private readonly runtime: MappingRuntime
 
@@ -146,8 +146,9 @@ export class Mapper {
           })
           if (this.ids.size >= ID_CACHE_SIZE) this.ids.clear()
           this.ids.set(text, id)
-          // Personal keys (civic numbers) are not kept: a reference to a person is named by its id only.
-          if (id.ok && !rule.personal && this.keys.size < ID_CACHE_SIZE) this.keys.set(id.value, key.join(' '))
+          // A person is named by its personnummer too (reports mask it unless --reveal): "Person 20151101-**** is not
+          // in the input" says more to the people who fix the file than an id the file never held.
+          if (id.ok && this.keys.size < ID_CACHE_SIZE) this.keys.set(id.value, key.join(' '))
         }
         return id
       },
@@ -158,7 +159,7 @@ export class Mapper {
     }
   }
 
-  /** The key a non-personal id was derived from (its cells joined by spaces), when this run derived it. */
+  /** The key an id was derived from (its cells joined by spaces; unmasked), when this run derived it. */
   keyOf(id: string): string | undefined {
     return this.keys.get(id)
   }
