@@ -5,6 +5,7 @@
 import {TextDecoder} from 'node:util'
 
 import type {IssueEvent, JsonPosition} from './events.js'
+import {word as say} from '../../i18n/words.js'
 
 /** The encodings JSON input may come in: UTF-8, or UTF-16 given away by a BOM or NUL bytes. */
 export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be'
@@ -144,11 +145,13 @@ export function encodingProblem(
   encoding: Encoding,
   position: JsonPosition,
 ): IssueEvent {
-  const at = `byte offset ${result.badOffset ?? 0}`
+  const offset = String(result.badOffset ?? 0)
+  const byte =
+    result.badByte === undefined ? '' : ` (byte 0x${result.badByte.toString(16).toUpperCase().padStart(2, '0')})`
   const message =
     encoding === 'utf-8'
-      ? `Invalid UTF-8 at ${at}${result.badByte === undefined ? '' : ` (byte 0x${result.badByte.toString(16).toUpperCase().padStart(2, '0')})`}: SS 12000 JSON must be UTF-8. The file may be in Latin-1/Windows-1252; convert it to UTF-8 and try again`
-      : `Invalid ${encoding.toUpperCase()} at about ${at}; convert the file to UTF-8 and try again`
+      ? say('json.invalid-utf8', {offset, byte})
+      : say('json.invalid-encoding', {encoding: encoding.toUpperCase(), offset})
   return {kind: 'error', file, code: 'input.encoding', message, position}
 }
 

@@ -20,6 +20,7 @@ import {
 import type {IssueEvent, JsonInputEvent, JsonInputIssueCode, JsonPosition} from './events.js'
 import {lineStarts, makeLocator, positionInText} from './locate.js'
 import {describeAt, findSyntaxError, propertyNameProblem, type SyntaxProblem} from './syntax-check.js'
+import {word as say} from '../../i18n/words.js'
 
 type ItemEvent = Extract<JsonInputEvent, {kind: 'item'}>
 type FileShape = Extract<JsonInputEvent, {kind: 'file'}>['shape']
@@ -214,19 +215,22 @@ export class JsonScanner {
     if (this.state === ST_VALUE && this.vKind === K_SCALAR) this.completeValue(end)
     switch (this.state) {
       case ST_VALUE:
-        this.brokenValue(end, 'end of file')
+        this.brokenValue(end, say('json.end-of-file'))
         break
       case ST_ARR_FIRST:
       case ST_ARR_NEXT:
       case ST_ARR_AFTER:
-        this.errorAt(`Unexpected end of file: the array opened at ${at(this.arrOpen)} is not closed`, end)
+        this.errorAt(
+          say('json.unclosed', {end: say('json.end-of-file'), kind: say('json.the-array'), at: at(this.arrOpen)}),
+          end,
+        )
         break
       case ST_OBJ_FIRST:
       case ST_OBJ_NEXT:
       case ST_OBJ_COLON:
       case ST_OBJ_VALUE:
       case ST_OBJ_AFTER:
-        this.unclosedObject(end, 'end of file')
+        this.unclosedObject(end, say('json.end-of-file'))
         break
     }
     this.state = ST_DEAD
@@ -306,7 +310,7 @@ export class JsonScanner {
     else if (keep === this.objStart) start = {line: this.objLine, column: this.objCol, offset: keep}
     else return
     const text = this.text(keep, this.end)
-    const problem = findSyntaxError(text, 'end of file')
+    const problem = findSyntaxError(text, say('json.end-of-file'))
     // Problems at the end of the text only say that the value goes on in the next chunk.
     if (problem === undefined || problem.atEnd === true) return
     this.reportProblem(text, start, problem)
@@ -368,17 +372,17 @@ export class JsonScanner {
   /** The value in progress cannot be finished (mismatched bracket, end of line or file): say where it went wrong. */
   private brokenValue(upTo: number, endLabel: string): void {
     const start = {line: this.vLine, column: this.vCol, offset: this.vStart}
-    this.reportIn(this.text(this.vStart, upTo), start, endLabel, `Unexpected ${endLabel}`)
+    this.reportIn(this.text(this.vStart, upTo), start, endLabel, say('json.unexpected-end', {end: endLabel}))
   }
 
   private unclosedObject(upTo: number, endLabel: string): void {
     if (this.objWrapper) {
       const opened = at({line: this.objLine, column: this.objCol, offset: this.objStart})
-      this.errorAt(`Unexpected ${endLabel}: the object opened at ${opened} is not closed`, upTo)
+      this.errorAt(say('json.unclosed', {end: endLabel, kind: say('json.the-object'), at: opened}), upTo)
     } else if (!this.objBroken) {
       // An undecided object is kept whole, so the first error in it can be reported, not just the missing '}'.
       const start = {line: this.objLine, column: this.objCol, offset: this.objStart}
-      this.reportIn(this.text(this.objStart, upTo), start, endLabel, `Unexpected ${endLabel}`)
+      this.reportIn(this.text(this.objStart, upTo), start, endLabel, say('json.unexpected-end', {end: endLabel}))
     }
   }
 
@@ -387,17 +391,14 @@ export class JsonScanner {
       case ST_ARR_FIRST:
       case ST_ARR_NEXT:
       case ST_ARR_AFTER:
-        this.errorAt(
-          `Unexpected end of line: the array opened at ${at(this.arrOpen)} is not closed (NDJSON needs each value on one line)`,
-          offset,
-        )
+        this.errorAt(say('json.unclosed-ndjson', {at: at(this.arrOpen)}), offset)
         break
       case ST_OBJ_FIRST:
       case ST_OBJ_NEXT:
       case ST_OBJ_COLON:
       case ST_OBJ_VALUE:
       case ST_OBJ_AFTER:
-        this.unclosedObject(offset, 'end of line')
+        this.unclosedObject(offset, say('json.end-of-line'))
         break
     }
     this.state = ST_TOP
@@ -411,17 +412,14 @@ export class JsonScanner {
       case ST_TOP:
         return this.topValue(c, i)
       case ST_LINE_END:
-        this.errorAt(
-          `Unexpected ${describeAt(this.s, i)} after the value: NDJSON allows one JSON value per line`,
-          offset,
-        )
+        this.errorAt(say('json.after-ndjson-value', {found: describeAt(this.s, i)}), offset)
         this.state = ST_SKIP_LINE
         return i + 1
       case ST_ARR_FIRST:
       case ST_ARR_NEXT:
         if (c === CH_CLOSE_BRACKET) {
           if (st === ST_ARR_NEXT) {
-            this.errorAtPosition("Trailing comma before ']'", {
+            this.errorAtPosition(say('json.trailing-comma', {close: ']'}), {
               line: this.commaLine,
               column: this.commaCol,
               offset: this.commaOffset,
@@ -430,11 +428,11 @@ export class JsonScanner {
           return this.closeArray(i)
         }
         if (c === CH_COMMA) {
-          this.errorAt("Unexpected ',' — expected a value", offset)
+          this.errorAt(say('json.expected-value', {found: "','"}), offset)
           return i + 1
         }
         if (c === CH_CLOSE_BRACE || c === CH_COLON) {
-          this.errorAt(`Unexpected ${describeAt(this.s, i)} — expected a value or ']'`, offset)
+          this.errorAt(say('json.expected-value-or-close', {found: describeAt(this.s, i)}), offset)
           this.fatal()
           return i + 1
         }
@@ -447,11 +445,11 @@ export class JsonScanner {
         }
         if (c === CH_CLOSE_BRACKET) return this.closeArray(i)
         if (c === CH_CLOSE_BRACE || c === CH_COLON) {
-          this.errorAt(`Expected ',' or ']' after an array element but found ${describeAt(this.s, i)}`, offset)
+          this.errorAt(say('json.expected-after-element', {found: describeAt(this.s, i)}), offset)
           this.fatal()
           return i + 1
         }
-        this.errorAt(`Expected ',' or ']' after an array element but found ${describeAt(this.s, i)}`, offset)
+        this.errorAt(say('json.expected-after-element', {found: describeAt(this.s, i)}), offset)
         // A value right after a value is most likely just a missing comma: read the element. Anything else is noise.
         if (c === CH_OPEN_BRACE || c === CH_OPEN_BRACKET || c === CH_QUOTE || isWordStart(c)) {
           return this.beginValue(c, FOR_ELEMENT, i)
@@ -463,7 +461,7 @@ export class JsonScanner {
         if (c === CH_QUOTE) return this.beginValue(c, FOR_KEY, i)
         if (c === CH_CLOSE_BRACE) {
           if (st === ST_OBJ_NEXT) {
-            this.errorAtPosition("Trailing comma before '}'", {
+            this.errorAtPosition(say('json.trailing-comma', {close: '}'}), {
               line: this.commaLine,
               column: this.commaCol,
               offset: this.commaOffset,
@@ -481,7 +479,7 @@ export class JsonScanner {
           this.state = ST_OBJ_VALUE
           return i + 1
         }
-        this.errorAt(`Expected ':' after the property name but found ${describeAt(this.s, i)}`, offset)
+        this.errorAt(say('json.expected-colon', {found: describeAt(this.s, i)}), offset)
         this.fatal()
         return i + 1
       case ST_OBJ_VALUE:
@@ -493,7 +491,7 @@ export class JsonScanner {
           return i + 1
         }
         if (c === CH_CLOSE_BRACE) return this.closeObject(i)
-        this.errorAt(`Expected ',' or '}' after a property value but found ${describeAt(this.s, i)}`, offset)
+        this.errorAt(say('json.expected-after-property', {found: describeAt(this.s, i)}), offset)
         this.fatal()
         return i + 1
     }
@@ -524,8 +522,8 @@ export class JsonScanner {
       const what = describeAt(this.s, i)
       this.errorAt(
         this.topCount > 0 && !this.ndjson
-          ? `Unexpected ${what} after the end of the JSON value`
-          : `Unexpected ${what} — expected a value`,
+          ? say('json.after-json-value', {found: what})
+          : say('json.expected-value', {found: what}),
         offset,
       )
       this.fatal()
@@ -557,7 +555,7 @@ export class JsonScanner {
 
   private memberValue(c: number, i: number): number {
     if (c === CH_COMMA || c === CH_COLON || c === CH_CLOSE_BRACKET || c === CH_CLOSE_BRACE) {
-      this.errorAt(`Unexpected ${describeAt(this.s, i)} — expected a value`, this.base + i)
+      this.errorAt(say('json.expected-value', {found: describeAt(this.s, i)}), this.base + i)
       this.fatal()
       return i + 1
     }
@@ -583,7 +581,7 @@ export class JsonScanner {
       return JSON.parse(raw) as string
     } catch {
       const start = this.positionOfKnown(this.keyStart)
-      this.reportIn(raw, start, 'end of file', 'Invalid property name')
+      this.reportIn(raw, start, say('json.end-of-file'), say('json.invalid-name'))
       this.fatal()
       return undefined
     }
@@ -605,7 +603,7 @@ export class JsonScanner {
           assignOwn(this.extras, JSON.parse(text) as Record<string, unknown>)
         } catch {
           const start = {line: this.objLine, column: this.objCol, offset: this.objStart}
-          this.reportIn(text, start, 'end of file', 'Invalid value')
+          this.reportIn(text, start, say('json.end-of-file'), say('json.invalid-value'))
         }
       }
     }
@@ -698,7 +696,7 @@ export class JsonScanner {
       else if (c === CH_CLOSE_BRACE || c === CH_CLOSE_BRACKET) {
         if (stack[--depth] !== c) {
           this.vDepth = depth
-          this.brokenValue(this.base + i + 1, 'end of file')
+          this.brokenValue(this.base + i + 1, say('json.end-of-file'))
           this.fatal()
           return i + 1
         }
@@ -803,7 +801,7 @@ export class JsonScanner {
   /** NDJSON: a line ended inside a value. Report it and go on with the next line. */
   private valueHitsEndOfLine(s: string, i: number): number {
     const offset = this.base + i
-    this.brokenValue(offset, 'end of line')
+    this.brokenValue(offset, say('json.end-of-line'))
     this.newline(s.charCodeAt(i), offset)
     this.state = ST_TOP
     return i + 1
@@ -836,7 +834,7 @@ export class JsonScanner {
           try {
             value = JSON.parse(text)
           } catch {
-            this.errorAtPosition(`Unexpected ${quoteToken(text)} after the end of the JSON value`, {
+            this.errorAtPosition(say('json.after-json-value', {found: quoteToken(text)}), {
               line: this.vLine,
               column: this.vCol,
               offset: start,
@@ -870,7 +868,12 @@ export class JsonScanner {
           try {
             assignOwn(this.extras, {[this.memberKey]: JSON.parse(text) as unknown})
           } catch {
-            this.reportIn(text, {line: this.vLine, column: this.vCol, offset: start}, 'end of file', 'Invalid value')
+            this.reportIn(
+              text,
+              {line: this.vLine, column: this.vCol, offset: start},
+              say('json.end-of-file'),
+              say('json.invalid-value'),
+            )
           }
         }
         this.state = ST_OBJ_AFTER
@@ -892,7 +895,7 @@ export class JsonScanner {
     try {
       value = JSON.parse(text)
     } catch {
-      this.reportIn(text, {line, column, offset}, 'end of file', 'Invalid JSON value')
+      this.reportIn(text, {line, column, offset}, say('json.end-of-file'), say('json.invalid-json-value'))
       return false
     }
     this.pushItem(value, text, offset, line, column, pointer, bodyKey, hint)

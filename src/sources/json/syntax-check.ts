@@ -13,6 +13,7 @@ import {
   CH_SPACE,
   CH_TAB,
 } from './char-codes.js'
+import {word as say} from '../../i18n/words.js'
 
 /** Where and why text is not JSON. */
 export interface SyntaxProblem {
@@ -52,15 +53,15 @@ export function findSyntaxError(text: string, endLabel: string): SyntaxProblem |
     if (i >= n) {
       const depth = kinds.length
       if (depth > 0) {
-        const kind = kinds[depth - 1] === CH_OPEN_BRACE ? 'object' : 'array'
+        const kind = say(kinds[depth - 1] === CH_OPEN_BRACE ? 'json.the-object' : 'json.the-array')
         return {
           offset: n,
-          message: `Unexpected ${endLabel}: the ${kind} opened at %at is not closed`,
+          message: say('json.unclosed', {end: endLabel, kind, at: '%at'}),
           opener: opens[depth - 1],
           atEnd: true,
         }
       }
-      if (state === P_VALUE) return {offset: n, message: `Unexpected ${endLabel} — expected a value`, atEnd: true}
+      if (state === P_VALUE) return {offset: n, message: say('json.end-expected-value', {end: endLabel}), atEnd: true}
       return undefined
     }
     const c = text.charCodeAt(i)
@@ -110,13 +111,12 @@ export function findSyntaxError(text: string, endLabel: string): SyntaxProblem |
           break
         }
         if (c === CH_CLOSE_BRACKET && top === CH_OPEN_BRACKET && comma >= 0) {
-          return {offset: comma, message: "Trailing comma before ']'"}
+          return {offset: comma, message: say('json.trailing-comma', {close: ']'})}
         }
         return {offset: i, message: valueProblem(text, i)}
       }
       case P_AFTER:
-        if (top === undefined)
-          return {offset: i, message: `Unexpected ${describeAt(text, i)} after the end of the value`}
+        if (top === undefined) return {offset: i, message: say('json.after-value', {found: describeAt(text, i)})}
         if (c === CH_COMMA) {
           comma = i
           i++
@@ -130,13 +130,13 @@ export function findSyntaxError(text: string, endLabel: string): SyntaxProblem |
           comma = -1
           break
         }
-        if (c === 47) return {offset: i, message: 'Comments are not allowed in JSON'}
+        if (c === 47) return {offset: i, message: say('json.comment')}
         return {
           offset: i,
           message:
             top === CH_OPEN_BRACE
-              ? `Expected ',' or '}' after a property value but found ${describeAt(text, i)}`
-              : `Expected ',' or ']' after an array element but found ${describeAt(text, i)}`,
+              ? say('json.expected-after-property', {found: describeAt(text, i)})
+              : say('json.expected-after-element', {found: describeAt(text, i)}),
         }
       case P_KEY_FIRST:
       case P_KEY_NEXT:
@@ -148,7 +148,7 @@ export function findSyntaxError(text: string, endLabel: string): SyntaxProblem |
           break
         }
         if (c === CH_CLOSE_BRACE) {
-          if (state === P_KEY_NEXT) return {offset: comma, message: "Trailing comma before '}'"}
+          if (state === P_KEY_NEXT) return {offset: comma, message: say('json.trailing-comma', {close: '}'})}
           kinds.pop()
           opens.pop()
           i++
@@ -163,7 +163,7 @@ export function findSyntaxError(text: string, endLabel: string): SyntaxProblem |
           comma = -1
           break
         }
-        return {offset: i, message: `Expected ':' after the property name but found ${describeAt(text, i)}`}
+        return {offset: i, message: say('json.expected-colon', {found: describeAt(text, i)})}
     }
   }
 }
@@ -180,7 +180,7 @@ function scanStringStrict(text: string, open: number, endLabel: string): number 
       if (d === 117) {
         if (!/^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) {
           const atEnd = /^[0-9a-fA-F]*$/.test(text.slice(j + 2)) && j + 6 > n
-          return {offset: j, message: 'Invalid escape: \\u must be followed by four hexadecimal digits', atEnd}
+          return {offset: j, message: say('json.escape-u'), atEnd}
         }
         j += 6
         continue
@@ -191,7 +191,7 @@ function scanStringStrict(text: string, open: number, endLabel: string): number 
         continue
       }
       if (d !== CH_LF && d !== CH_CR) {
-        return {offset: j, message: `Invalid escape '\\${String.fromCharCode(d)}' in a string`}
+        return {offset: j, message: say('json.escape', {escape: `\\${String.fromCharCode(d)}`})}
       }
       j++
       continue
@@ -200,15 +200,14 @@ function scanStringStrict(text: string, open: number, endLabel: string): number 
       if (c === CH_LF || c === CH_CR) {
         return {
           offset: open,
-          message:
-            'Unterminated string: a line break comes before its closing quote (write a line break inside a string as \\n)',
+          message: say('json.string-line-break'),
         }
       }
-      return {offset: j, message: `Unescaped control character ${unicodeName(c)} in a string`}
+      return {offset: j, message: say('json.control-character', {character: unicodeName(c)})}
     }
     j++
   }
-  return {offset: open, message: `Unterminated string: the ${endLabel} comes before its closing quote`, atEnd: true}
+  return {offset: open, message: say('json.string-unterminated', {end: endLabel}), atEnd: true}
 }
 
 function scanNumberStrict(text: string, start: number): number | SyntaxProblem {
@@ -219,13 +218,13 @@ function scanNumberStrict(text: string, start: number): number | SyntaxProblem {
   if (c === 48) {
     j++
     c = text.charCodeAt(j)
-    if (c >= 48 && c <= 57) return {offset: j, message: 'Invalid number: leading zeros are not allowed'}
+    if (c >= 48 && c <= 57) return {offset: j, message: say('json.number-leading-zero')}
   } else if (c >= 49 && c <= 57) {
     while (c >= 48 && c <= 57) c = text.charCodeAt(++j)
   } else {
     return {
       offset: j,
-      message: `Invalid number: expected a digit after '-' but found ${found()}`,
+      message: say('json.number-after-minus', {found: found()}),
       atEnd: j >= text.length,
     }
   }
@@ -234,7 +233,7 @@ function scanNumberStrict(text: string, start: number): number | SyntaxProblem {
     if (!(c >= 48 && c <= 57))
       return {
         offset: j,
-        message: `Invalid number: expected a digit after '.' but found ${found()}`,
+        message: say('json.number-after-point', {found: found()}),
         atEnd: j >= text.length,
       }
     while (c >= 48 && c <= 57) c = text.charCodeAt(++j)
@@ -245,7 +244,7 @@ function scanNumberStrict(text: string, start: number): number | SyntaxProblem {
     if (!(c >= 48 && c <= 57)) {
       return {
         offset: j,
-        message: `Invalid number: expected a digit in the exponent but found ${found()}`,
+        message: say('json.number-exponent', {found: found()}),
         atEnd: j >= text.length,
       }
     }
@@ -266,29 +265,29 @@ function isWordChar(c: number): boolean {
 function wordProblem(word: string): string {
   const lower = word.toLowerCase()
   if (lower === 'true' || lower === 'false' || lower === 'null') {
-    return `Unexpected word '${word}' — JSON's literals are lowercase: write ${lower}`
+    return say('json.word-case', {word, lower})
   }
-  if (word === 'NaN' || word === 'Infinity') return `'${word}' is not allowed in JSON — use null or a string`
+  if (word === 'NaN' || word === 'Infinity') return say('json.word-not-allowed', {word})
   if (word === 'undefined') return "'undefined' is not allowed in JSON — use null or leave the property out"
   const meant = ['true', 'false', 'null'].find((literal) => lower.length >= 2 && literal.startsWith(lower))
-  if (meant !== undefined) return `Unexpected word '${word}' — did you mean ${meant}?`
-  return `Unexpected word '${word}' — expected a value (strings must be in double quotes)`
+  if (meant !== undefined) return say('json.word-meant', {word, meant})
+  return say('json.word', {word})
 }
 
 function valueProblem(text: string, i: number): string {
   const c = text.charCodeAt(i)
-  if (c === 39) return 'Strings must be in double quotes, not single quotes'
-  if (c === 47) return 'Comments are not allowed in JSON'
-  return `Unexpected ${describeAt(text, i)} — expected a value`
+  if (c === 39) return say('json.single-quotes')
+  if (c === 47) return say('json.comment')
+  return say('json.expected-value', {found: describeAt(text, i)})
 }
 
 /** Why the character at i cannot start a property name. */
 export function propertyNameProblem(text: string, i: number): string {
   const c = text.charCodeAt(i)
-  if (c === 39) return 'Property names must be in double quotes, not single quotes'
-  if (c === 47) return 'Comments are not allowed in JSON'
-  if (isLetter(c) || c === 95 || c === 36) return 'Property names must be in double quotes'
-  return `Expected a property name in double quotes but found ${describeAt(text, i)}`
+  if (c === 39) return say('json.name-single-quotes')
+  if (c === 47) return say('json.comment')
+  if (isLetter(c) || c === 95 || c === 36) return say('json.name-quotes')
+  return say('json.expected-name', {found: describeAt(text, i)})
 }
 
 function unicodeName(code: number): string {
@@ -298,9 +297,9 @@ function unicodeName(code: number): string {
 /** A character as a message shows it: quoted if printable, with its code point if not plain ASCII. */
 export function describeAt(text: string, i: number): string {
   const code = text.codePointAt(i)
-  if (code === undefined) return 'nothing'
+  if (code === undefined) return say('json.nothing')
   if (code > 0x20 && code < 0x7f) return `'${String.fromCharCode(code)}'`
-  if (code === 0xfeff) return 'a byte order mark (U+FEFF)'
+  if (code === 0xfeff) return say('json.bom')
   if (
     code <= 0x20 ||
     (code >= 0x7f && code <= 0xa0) ||
@@ -308,7 +307,7 @@ export function describeAt(text: string, i: number): string {
     code === 0x2028 ||
     code === 0x2029
   ) {
-    return `character ${unicodeName(code)}`
+    return say('json.character', {code: unicodeName(code)})
   }
   return `'${String.fromCodePoint(code)}' (${unicodeName(code)})`
 }

@@ -4,6 +4,7 @@ import {setLanguage} from '../../../src/i18n/language.js'
 import {word, WORDS} from '../../../src/i18n/words.js'
 import {getEntityValidator} from '../../../src/schema/validators.js'
 import {issuesFromSchemaErrors} from '../../../src/validation/schema-errors.js'
+import {findSyntaxError} from '../../../src/sources/json/syntax-check.js'
 
 afterEach(() => setLanguage('en'))
 
@@ -19,7 +20,12 @@ function schemaIssues(): Array<{message: string; hint?: string}> {
     givenname: 'typo',
   }
   expect(validate(person)).toBe(false)
-  const record = {entity: 'Person' as const, profile: 'ss12000-2020' as const, reveal: false, locate: () => ({file: 'persons.json'})}
+  const record = {
+    entity: 'Person' as const,
+    profile: 'ss12000-2020' as const,
+    reveal: false,
+    locate: () => ({file: 'persons.json'}),
+  }
   return issuesFromSchemaErrors(validate.errors ?? [], record)
 }
 
@@ -50,5 +56,54 @@ describe('the word list', () => {
     }
     const englishText = english.map((issue) => `${issue.message} ${issue.hint ?? ''}`).join('\n')
     expect(englishText).toContain('Did you mean "Kvinna"?')
+  })
+})
+
+describe('JSON syntax errors in Swedish', () => {
+  /** Broken JSON of every kind the checker names. */
+  const broken = [
+    '[1,]',
+    '{"a": 1,}',
+    '{"a": 1 "b": 2}',
+    '[1 2]',
+    '{"a" 1}',
+    '{a: 1}',
+    "{'a': 1}",
+    "['a']",
+    '[tru]',
+    '[True]',
+    '[NaN]',
+    '[xyz]',
+    '[01]',
+    '[-x]',
+    '[1.x]',
+    '[1ex]',
+    '["\\q"]',
+    '["\\u12"]',
+    '["a\nb"]',
+    '["a\u0001"]',
+    '["abc',
+    '[1',
+    '{"a": 1',
+    '[// comment\n1]',
+    '[1] 2',
+    '',
+  ]
+
+  it('says every one of them in Swedish, with the same English as before by default', () => {
+    const english = broken.map((text) => findSyntaxError(text, 'end of file')?.message)
+    expect(english).not.toContain(undefined)
+    expect(english).toContain("Trailing comma before ']'")
+    expect(english).toContain("Unexpected word 'tru' — did you mean true?")
+    setLanguage('sv')
+    const swedish = broken.map((text) => findSyntaxError(text, word('json.end-of-file'))?.message)
+    for (const [index, message] of swedish.entries()) {
+      expect(message, broken[index]).toBeDefined()
+      expect(message, broken[index]).not.toMatch(
+        /\b(Unexpected|Expected|Invalid|must|allowed|found|nothing|character)\b/,
+      )
+    }
+    expect(swedish).toContain("Överblivet kommatecken före ']'")
+    expect(swedish).toContain("Oväntat ord 'tru' — menade du true?")
   })
 })
