@@ -144,7 +144,8 @@ export async function writeAnnotatedWorkbook(
       if (issues.length > 0) {
         const {marked, rowText} = markCells(row, issues, width, issuesColumn)
         cells += marked
-        row.getCell(issuesColumn).value = excelText(rowText, CUT_MARK).text
+        // On the header row the column keeps its name; the note holds the issues.
+        if (line !== info.headerRow) row.getCell(issuesColumn).value = excelText(rowText, CUT_MARK).text
       } else if (reasons !== undefined && reasons.length > 0) {
         // Rejected for what happened to an entity it made (say, one a later row made invalid): the reasons say so.
         row.getCell(issuesColumn).value = text(reasons.map((reason) => `✖ ${reason}`).join('\n'))
@@ -224,15 +225,11 @@ interface Ordered extends Located {
 
 /** Root causes first (most dependents first, as reported), each with its own error first; then the rest. */
 function orderIssues(located: Located[], rootCauseOf: (issue: Issue) => RootCause | undefined): Ordered[] {
-  const rank = new Map<RootCause, number>()
-  const keyed = located.map((item) => {
-    const root = rootCauseOf(item.issue)
-    if (root !== undefined && !rank.has(root)) rank.set(root, rank.size)
-    return {item, root}
-  })
+  const keyed = located.map((item) => ({item, root: rootCauseOf(item.issue)}))
   // Causes by their weight in the whole run, not the order their issues happen to come in this file.
-  const causes = [...rank.keys()].sort((a, b) => b.errors - a.errors || b.count - a.count)
-  causes.forEach((root, position) => rank.set(root, position))
+  const causes = [...new Set(keyed.flatMap(({root}) => (root === undefined ? [] : [root])))]
+  causes.sort((a, b) => b.errors - a.errors || b.count - a.count)
+  const rank = new Map(causes.map((root, position) => [root, position]))
   // A root record's own error (it has no cause: it is why the record is invalid) leads its cause's rows.
   const own = (entry: {item: Located; root?: RootCause}) =>
     entry.root !== undefined && entry.item.issue.cause === undefined
