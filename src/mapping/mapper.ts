@@ -119,8 +119,10 @@ export class Mapper {
   private readonly defaults = new Map<string, DefaultTally>()
   private readonly ids = new Map<string, TransformResult<string>>()
   private readonly lookups = new Map<string, Map<string, string>>()
-  /** The keys ids were derived from, to name what a failed reference points to. */
+  /** The keys non-personal ids were derived from, to name what a failed reference points to. */
   private readonly keys = new Map<string, string>()
+  /** The keys of personal ids, by id, once asked for (see keyOf). */
+  private personal: Map<string, string> | undefined
   private readonly runtime: MappingRuntime
 
   constructor(
@@ -146,9 +148,9 @@ export class Mapper {
           })
           if (this.ids.size >= ID_CACHE_SIZE) this.ids.clear()
           this.ids.set(text, id)
-          // A person is named by its personnummer too (reports mask it unless --reveal): "Person 20151101-**** is not
-          // in the input" says more to the people who fix the file than an id the file never held.
-          if (id.ok && this.keys.size < ID_CACHE_SIZE) this.keys.set(id.value, key.join(' '))
+          // Personal keys (civic numbers, one per person) are not kept here: keyOf finds them in the id cache, so
+          // only a run with failures pays for them.
+          if (id.ok && !rule.personal && this.keys.size < ID_CACHE_SIZE) this.keys.set(id.value, key.join(' '))
         }
         return id
       },
@@ -161,7 +163,22 @@ export class Mapper {
 
   /** The key an id was derived from (its cells joined by spaces; unmasked), when this run derived it. */
   keyOf(id: string): string | undefined {
-    return this.keys.get(id)
+    return this.keys.get(id) ?? this.personalKeys().get(id)
+  }
+
+  /**
+   * The keys of the personal ids still in the id cache (all of them unless the cache overflowed), by id: built on
+   * the first call, when a reference failed, so that "Person 20151101-**** is not in the input" names the person
+   * by the personnummer the file holds (reports mask it unless --reveal), not by an id it never held.
+   */
+  private personalKeys(): Map<string, string> {
+    if (this.personal !== undefined) return this.personal
+    this.personal = new Map()
+    for (const [text, id] of this.ids) {
+      const [, personal, key] = text.split('\u0000')
+      if (personal === '1' && id.ok && key !== undefined) this.personal.set(id.value, key.replaceAll('\u001f', ' '))
+    }
+    return this.personal
   }
 
   /** The order to read inputs in: an input whose outputs look up or extend another input's outputs comes after it. */
