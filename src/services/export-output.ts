@@ -1,4 +1,3 @@
-import {createWriteStream} from 'node:fs'
 import {mkdir, rename, rm} from 'node:fs/promises'
 import {once} from 'node:events'
 import {dirname} from 'node:path'

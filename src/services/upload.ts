@@ -468,7 +468,11 @@ async function execute(
   const extractors = new Map<EntityName, (record: unknown) => FoundReference[]>()
   const referencesOf = (entity: EntityName, value: Record<string, unknown>) => {
     let extract = extractors.get(entity)
-    if (!extract) extractors.set(entity, (extract = referenceExtractor(getModel({profile: 'ss12000-2020', mode: 'payload'}), entity)))
+    if (!extract)
+      extractors.set(
+        entity,
+        (extract = referenceExtractor(getModel({profile: 'ss12000-2020', mode: 'payload'}), entity)),
+      )
     return extract(value).map((reference) => reference.id)
   }
   const read = reader.prepare(

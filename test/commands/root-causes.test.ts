@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ConvertResult} from '../../src/services/convert.js'
 import type {StageResult} from '../../src/services/stage.js'
 import type {ValidateResult} from '../../src/services/validate.js'
-import {makeCivicNumber, makeOrganisationNumber} from '../../src/validation/identity.js'
+import {makeCivicNumber, makeOrganisationNumber, maskCivicNumber} from '../../src/validation/identity.js'
 import {makeTempDir, REPO_ROOT, runCli, writeFiles} from '../support/cli.js'
 
 /** Crafted cascades: one missing or invalid thing that many records point to is reported once, first, with its count. */
@@ -112,5 +112,29 @@ describe('root causes', () => {
     expect(units[0]!.first[0]).toMatchObject({field: 'Duty.dutyAt', source: {file: staff, column: 6}})
     // The teachers' signatures no longer match a duty at the groups' unit: each is a cause of its own.
     expect(result.rootCauses.some((cause) => cause.target === 'Duty' && cause.key?.startsWith('signature '))).toBe(true)
+  })
+
+  it('convert: a student row that is rejected leaves a person missing, named by the personnummer the memberships hold', async () => {
+    const dir = join(temp.dir, 'legacy-person')
+    await cp(join(REPO_ROOT, 'examples', 'legacy'), dir, {recursive: true})
+    const students = join(dir, 'elever.csv')
+    const lines = (await readFile(students, 'latin1')).split('\n')
+    const civic = lines[20]!.split(';')[0]!
+    const broken = `${civic.slice(0, -1)}${(Number(civic.at(-1)) + 1) % 10}`
+    lines[20] = lines[20]!.replace(civic, broken)
+    await writeFile(students, lines.join('\n'), 'latin1')
+    const config = join(REPO_ROOT, 'examples', 'ss12000.config.yaml')
+    const args = ['convert', dir, '--template', 'se-generic', '--config', config, '--out', join(dir, 'out')]
+    const result = JSON.parse((await runCli([...args, '--json'], {env: ENV})).stdout) as ConvertResult
+    const person = result.rootCauses.find((cause) => cause.target === 'Person')
+    expect(person).toMatchObject({kind: 'missing', key: maskCivicNumber(civic)})
+    expect(person!.count).toBeGreaterThanOrEqual(2)
+    const text = await runCli(args, {env: ENV})
+    expect(text.stdout).toContain(`● Person ${maskCivicNumber(civic)} is not in the input`)
+    expect(text.stdout).not.toContain(civic)
+    const revealed = JSON.parse((await runCli([...args, '--json', '--reveal'], {env: ENV})).stdout) as ConvertResult
+    expect(revealed.rootCauses.find((cause) => cause.target === 'Person')?.key?.replace('-', '')).toBe(
+      civic.replace('-', ''),
+    )
   })
 })

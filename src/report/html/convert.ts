@@ -134,12 +134,17 @@ function* body(h: Html, result: ConvertResult & {stage?: StageResult}): Generato
       ),
     )
   }
-  yield* section(h, 'issues', 'Issues', issuesSection(h, {
+  yield* section(
+    h,
+    'issues',
+    'Issues',
+    issuesSection(h, {
       groups: result.issueGroups,
       counts: totals,
       rootCauses: result.rootCauses,
       otherGroups: result.otherIssueGroups,
-    }))
+    }),
+  )
   yield* section(h, 'outputs', 'Written', [
     result.outputs.length === 0
       ? '<p>Nothing.</p>\n'

@@ -8,10 +8,7 @@ import {cell, reconciliation, renderPage, section, summaryCards, table} from './
  * records per entity type and per file, and the issues by root cause. Sized by types, files and issue groups, never
  * by records.
  */
-export function renderValidateHtml(
-  result: ValidateResult,
-  options: {reveal: boolean},
-): Generator<string> {
+export function renderValidateHtml(result: ValidateResult, options: {reveal: boolean}): Generator<string> {
   const h = htmlContext(options)
   return renderPage(
     h,
@@ -49,7 +46,17 @@ function* body(h: Html, result: ValidateResult): Generator<string> {
     ),
   ])
   yield* section(h, 'entities', 'Records per entity type', entities(h, result))
-  yield* section(h, 'issues', 'Issues', issuesSection(h, {groups: result.groups, counts: totals, rootCauses: result.rootCauses, otherGroups: result.otherGroups}))
+  yield* section(
+    h,
+    'issues',
+    'Issues',
+    issuesSection(h, {
+      groups: result.groups,
+      counts: totals,
+      rootCauses: result.rootCauses,
+      otherGroups: result.otherGroups,
+    }),
+  )
   yield* section(
     h,
     'files',
