@@ -5,7 +5,7 @@ import {type Static, Type} from '@sinclair/typebox'
 
 import {UsageError} from '../errors.js'
 import {SCHOOL_TYPES_2020, SCHOOL_TYPES_SKOLVERKET} from '../schema/code-lists.js'
-import {compileSchema} from '../schema/validators.js'
+import {compileSchemaLazily} from '../schema/validators.js'
 import {isRecord} from '../util.js'
 import {checkOrganisationNumber} from '../validation/identity.js'
 import {parseLocatedYaml, pickSchemaError} from './located-yaml.js'
@@ -111,7 +111,7 @@ export const SECRET_ENV = 'SS12000_ID_SECRET'
 /** The environment variable naming the configuration file. */
 export const CONFIG_ENV = 'SS12000_CONFIG'
 
-const validateConfig = compileSchema(ConfigSchema)
+const validateConfig = compileSchemaLazily(ConfigSchema)
 
 /** The configuration file to use: `--config`, then SS12000_CONFIG, then ./ss12000.config.yaml. */
 export function configPath(
@@ -153,8 +153,9 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv =
       )
     }
   }
-  if (!validateConfig(value)) {
-    const error = pickSchemaError(validateConfig.errors!)
+  const validate = validateConfig()
+  if (!validate(value)) {
+    const error = pickSchemaError(validate.errors!)
     const field = error.path.join('.') || '(top level)'
     const detail =
       error.detail.startsWith('must match pattern') && error.path.at(-1) === 'secret'

@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 
 import {parseLocatedYaml, pickSchemaError, type YamlPath} from '../config/located-yaml.js'
 import {UsageError} from '../errors.js'
-import {compileSchema} from '../schema/validators.js'
+import {compileSchemaLazily} from '../schema/validators.js'
 import {openSource} from '../sources/index.js'
 import {isRecord} from '../util.js'
 import {compileTemplate} from './compile.js'
@@ -18,7 +18,7 @@ import {
   TemplateDocumentSchema,
 } from './template.js'
 
-const validateDocument = compileSchema(TemplateDocumentSchema)
+const validateDocument = compileSchemaLazily(TemplateDocumentSchema)
 /** How many template problems one error message lists. */
 const MAX_LISTED = 20
 
@@ -92,8 +92,9 @@ export async function parseTemplate(text: string, path: string): Promise<Compile
       },
     ])
   }
-  if (!validateDocument(value)) {
-    const error = pickSchemaError(validateDocument.errors!)
+  const validate = validateDocument()
+  if (!validate(value)) {
+    const error = pickSchemaError(validate.errors!)
     throw fail([{path: error.path, message: `${error.path.join('.') || '(top level)'}: ${error.detail}.`}])
   }
   const document = value as TemplateDocument
