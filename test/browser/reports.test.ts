@@ -7,6 +7,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {DiffSummary} from '../../src/diff/engine.js'
 import {describeRootCause} from '../../src/report/root-causes-text.js'
 import type {ConvertResult} from '../../src/services/convert.js'
+import type {StageResult} from '../../src/services/stage.js'
+import type {UploadReport} from '../../src/services/upload.js'
 import {decodeWindows1252} from '../../src/sources/text-decoding.js'
 import type {ValidateResult} from '../../src/services/validate.js'
 import {makeCivicNumber} from '../../src/validation/identity.js'
@@ -28,6 +30,8 @@ let browser: Browser
 const validate: {json?: ValidateResult; html?: string} = {}
 const diff: {json?: DiffSummary; html?: string} = {}
 const converted: {json?: ConvertResult; html?: string} = {}
+const staged: {json?: StageResult; html?: string} = {}
+const planned: {json?: UploadReport; html?: string} = {}
 /** The school unit code the dirty export's staff rows are moved to: one root cause behind many failures. */
 const UNKNOWN_UNIT = '99999999'
 
@@ -82,6 +86,31 @@ beforeAll(async () => {
   const convertRun = await runCli([...convertArgs, '--json', '--html', converted.html])
   expect(convertRun.exitCode, convertRun.stderr).toBe(3)
   converted.json = JSON.parse(convertRun.stdout) as ConvertResult
+
+  // stage: the bundled example into a fresh database; upload: the dry run of its first upload (the journal is empty,
+  // so no request is made).
+  const stagingDb = join(temp.dir, 'staging.db')
+  staged.html = join(temp.dir, 'stage.html')
+  const stageRun = await runCli([
+    'stage',
+    join(REPO_ROOT, 'examples', 'ss12000'),
+    '--db',
+    stagingDb,
+    '--scope',
+    'skolan',
+    '--json',
+    '--html',
+    staged.html,
+  ])
+  expect(stageRun.exitCode, stageRun.stderr).toBe(0)
+  staged.json = JSON.parse(stageRun.stdout) as StageResult
+  planned.html = join(temp.dir, 'upload.html')
+  const target = 'http://127.0.0.1:9/v2.0'
+  const dryRun = await runCli(['upload', target, '--db', stagingDb, '--dry-run', '--json', '--html', planned.html], {
+    env: {SS12000_TOKEN: 'not-used-by-a-dry-run'},
+  })
+  expect(dryRun.exitCode, dryRun.stderr).toBe(0)
+  planned.json = JSON.parse(dryRun.stdout) as UploadReport
 
   browser = await chromium.launch({executablePath})
 })
@@ -205,6 +234,54 @@ describe('convert --html in Chromium', () => {
     const counts = await page.locator(rows).filter({visible: true}).locator('td.num').allTextContents()
     expect(counts.reduce((sum, text) => sum + Number(text.replaceAll(',', '')), 0)).toBe(unit.count)
     await page.screenshot({path: join(ARTIFACTS, 'convert-filtered.png'), fullPage: true})
+    expect(requests).toEqual([])
+    expect(errors).toEqual([])
+    await context.close()
+  })
+})
+
+describe('stage and upload --html in Chromium', () => {
+  it('stage: the counts --json gives, the reconciliation, and the entity table searched', async () => {
+    const {page, context, requests, errors} = await open(staged.html!)
+    const {totals} = staged.json!
+    for (const name of ['records', 'staged', 'refused', 'withheld', 'skipped'] as const) {
+      expect(await metric(page, name), name).toBe(totals[name])
+    }
+    expect(await page.locator('.equation').first().getAttribute('data-reconciles')).toBe('true')
+    await page.screenshot({path: join(ARTIFACTS, 'stage.png'), fullPage: true})
+    const rows = '#entities-table > tbody > tr'
+    const all = await visibleRows(page, rows)
+    expect(all).toBeGreaterThan(3)
+    const controls = page.locator('.controls').filter({has: page.locator('input[aria-label="Search entity types"]')})
+    await expect.poll(() => controls.isVisible()).toBe(true)
+    await controls.locator('input').fill('Person')
+    expect(await visibleRows(page, rows)).toBe(1)
+    expect(requests).toEqual([])
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it('upload: the plan --json gives, and the samples filtered by action', async () => {
+    const {page, context, requests, errors} = await open(planned.html!)
+    const entities = Object.values(planned.json!.plan.entities)
+    for (const kind of ['create', 'update', 'upsert', 'unchanged'] as const) {
+      expect(await metric(page, kind), kind).toBe(entities.reduce((sum, counts) => sum + (counts?.[kind] ?? 0), 0))
+    }
+    expect(await metric(page, 'create')).toBeGreaterThan(0)
+    await page.screenshot({path: join(ARTIFACTS, 'upload-plan.png'), fullPage: true})
+    const rows = '#samples-table > tbody > tr'
+    const samples = planned.json!.samples
+    expect(await visibleRows(page, rows)).toBe(samples.length)
+    const controls = page
+      .locator('.controls')
+      .filter({has: page.locator('select[data-filter="entity"]')})
+      .last()
+    await expect.poll(() => controls.isVisible()).toBe(true)
+    await controls.locator('select[data-filter="entity"]').selectOption('Person')
+    expect(await visibleRows(page, rows)).toBe(samples.filter((sample) => sample.entity === 'Person').length)
+    // Sample labels hold names and personnummer: masked.
+    const html = await page.content()
+    expect(html).not.toMatch(/\b\d{8}-?\d{4}\b/)
     expect(requests).toEqual([])
     expect(errors).toEqual([])
     await context.close()
