@@ -21,6 +21,7 @@ import type {
   IdRule,
   InputDocument,
   RowContext,
+  RowProblem,
   TemplateDocument,
 } from './template.js'
 
@@ -753,7 +754,7 @@ function eachValue(value: unknown, f: (item: unknown) => unknown, unique = false
 /** Records a problem with a cell's value at a pointer. */
 function report(
   context: RowContext,
-  problem: {code: IssueCode; params?: Record<string, string | number>},
+  problem: {code: IssueCode; params?: Record<string, string | number>; cause?: RowProblem['cause']},
   column: string | undefined,
   pointer: string,
   text: string | undefined,
@@ -764,6 +765,7 @@ function report(
     ...(column === undefined ? {} : {column}),
     pointer,
     ...(text === undefined ? {} : {value: text}),
+    ...(problem.cause === undefined ? {} : {cause: problem.cause}),
   })
 }
 
@@ -801,8 +803,14 @@ function applyCrosswalk(
       if (crosswalk.map.has(key)) return crosswalk.map.get(key)
       if (crosswalk.unmapped === 'keep') return item
       if (crosswalk.unmapped === 'absent') return undefined
-      report(context, {code: 'mapping.crosswalk-unmapped', params: {crosswalk: crosswalk.name}}, column, pointer, text)
-      context.problems.at(-1)!.cause = {target: `crosswalk "${crosswalk.name}"`, key: text}
+      const cause = {target: `crosswalk "${crosswalk.name}"`, key: text}
+      report(
+        context,
+        {code: 'mapping.crosswalk-unmapped', params: {crosswalk: crosswalk.name}, cause},
+        column,
+        pointer,
+        text,
+      )
       return FAILED
     },
     true,

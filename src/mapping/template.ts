@@ -5,6 +5,7 @@ import type {EntityName} from '../schema/entity-names.js'
 import {SOURCE_ENCODINGS, type ReaderOptions} from '../sources/types.js'
 import type {TransformContext, TransformResult} from '../transforms/types.js'
 import type {IssueCode} from '../validation/catalog.js'
+import type {IssueCause} from '../validation/issue.js'
 
 /** The template format this toolkit reads. A template says which format it is written in, so the format can evolve. */
 export const TEMPLATE_FORMAT = 1
@@ -126,7 +127,7 @@ export interface RowProblem {
   /** The offending value, shown masked. */
   value?: string
   /** What the value was looked up in and did not find (a lookup's target entity, a crosswalk), for root causes. */
-  cause?: {target: string; id?: string; key?: string}
+  cause?: IssueCause
 }
 
 /** A default from the configuration that filled a field. */

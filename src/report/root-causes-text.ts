@@ -1,4 +1,4 @@
-import type {RootCause} from '../validation/root-causes.js'
+import {explainedErrors, type RootCause} from '../validation/root-causes.js'
 import type {IssueGroup} from '../validation/issue-groups.js'
 import {formatLocation} from '../validation/issue.js'
 import {formatCount as n, plural, renderIssueGroups} from './issue-groups-text.js'
@@ -19,7 +19,7 @@ export function renderIssuesWithRootCauses(
   if (groups.length === 0) return []
   const head = `${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')}`
   if (rootCauses.length === 0) return [`${head}:`, '', ...renderIssueGroups(groups)]
-  const explained = rootCauses.reduce((sum, cause) => sum + cause.errors + (cause.issue ? 1 : 0), 0)
+  const explained = explainedErrors(rootCauses)
   const causes = rootCauses.length === 1 ? '1 root cause explains' : `${n(rootCauses.length)} root causes explain`
   const lines = [`${head}. ${causes} ${n(explained)} of ${plural(counts.errors, 'error')}:`, '']
   for (const cause of rootCauses) lines.push(...renderRootCause(cause))

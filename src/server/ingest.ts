@@ -8,7 +8,7 @@ import type {StagingDatabase} from '../staging/database.js'
 import {isRecord} from '../util.js'
 import {ValidationEngine} from '../validation/engine.js'
 import {issueReason} from '../validation/issue.js'
-import {type FoundReference, referenceExtractor, referencePaths} from '../validation/references.js'
+import {referenceExtractors, referencePaths} from '../validation/references.js'
 import {type EppnChanges, EppnIndex} from './eppn-index.js'
 
 /**
@@ -90,12 +90,7 @@ class IngestRefusal extends Error {
 export function registerIngest(app: FastifyInstance, base: string, options: IngestOptions): void {
   const model = getModel({profile: options.profile, mode: 'payload'})
   const bodyLimit = options.bodyLimit ?? INGEST_BODY_LIMIT
-  const extractors = new Map<EntityName, (record: unknown) => FoundReference[]>()
-  const extractor = (entity: EntityName) => {
-    let extract = extractors.get(entity)
-    if (!extract) extractors.set(entity, (extract = referenceExtractor(model, entity)))
-    return extract
-  }
+  const extractor = referenceExtractors(model)
   const eppns = new EppnIndex(options.db, options.scope)
 
   for (const entity of INGEST_ENTITIES) {

@@ -141,6 +141,8 @@ const LIST_ITEM = /\/\d+(?:\/|$)/
 const ROW_ACCEPTED = 0
 const ROW_REJECTED = 1
 const ROW_SKIPPED = 2
+/** A row status as annotated copies say it, by its number. */
+const ROW_RESULTS = ['accepted', 'rejected', 'skipped'] as const
 
 interface FilePlan {
   file: string
@@ -479,14 +481,13 @@ class ConvertRun {
     const written: string[] = []
     for (const [index, state] of this.files.entries()) {
       const name = annotatedName(state.plan.file, taken)
-      const statuses = ['accepted', 'rejected', 'skipped'] as const
       await writeAnnotatedWorkbook(
         join(this.options.outDir, ANNOTATED_DIR, name),
         {
           file: state.plan.file,
           reader: state.plan.input.reader,
           report: files[index]!,
-          rowResult: (row) => statuses[this.rowStatus[state.firstRow + row] ?? ROW_ACCEPTED]!,
+          rowResult: (row) => ROW_RESULTS[this.rowStatus[state.firstRow + row] ?? ROW_ACCEPTED]!,
           rowReasons: (row) => this.reasons.get(state.firstRow + row),
           issues: [...(byFile.get(state.plan.file) ?? []), ...nowhere],
         },

@@ -15,10 +15,10 @@ import {ValidationEngine} from '../validation/engine.js'
 import {fieldName, type Issue, issueReason, makeIssue} from '../validation/issue.js'
 import {IssueCollector, type IssueGroup} from '../validation/issue-groups.js'
 import {maskCivicNumbersInText} from '../validation/identity.js'
-import {dropReferencesTo, referenceExtractor} from '../validation/references.js'
+import {dropReferencesTo, referenceExtractors} from '../validation/references.js'
 import {csvCell} from '../report/csv-cell.js'
 import {LineWriter} from './convert-output.js'
-import {entityOfItem, rootCausesOf, validate, type ValidateResult} from './validate.js'
+import {entityOfItem, validate, type ValidateResult} from './validate.js'
 import type {RootCause} from '../validation/root-causes.js'
 
 export interface StageOptions {
@@ -158,7 +158,7 @@ export async function stage(options: StageOptions): Promise<StageResult> {
     const skipped = validated.totals.skipped
     const refused = Object.values(entities).reduce((sum, tally) => sum + tally.refused, 0)
     const staged = pass.staged
-    const causes = rootCausesOf(collector)
+    const causes = collector.rootCauses()
     const result: StageResult = {
       scope,
       db: options.dbPath,
@@ -182,7 +182,7 @@ export async function stage(options: StageOptions): Promise<StageResult> {
       ...(drift === undefined ? {} : {driftSince: drift.since}),
       issueGroups: collector.groups(),
       rootCauses: causes.rootCauses,
-      otherIssueGroups: causes.otherGroups,
+      otherIssueGroups: causes.groups,
     }
     if (options.keepAllIssues) result.issues = collector.all
     return result
@@ -248,7 +248,7 @@ class SecondPass {
     const rejects = LineWriter.create(`${options.rejectsPath}.tmp`)
     rejects.write(`\ufeff${REJECT_HEADERS.map((cell) => csvCell(cell)).join(';')}\r\n`)
     const mask = options.reveal ? (text: string) => text : maskCivicNumbersInText
-    const extractors = new Map<EntityName, ReturnType<typeof referenceExtractor>>()
+    const extractor = referenceExtractors(this.model)
     let record = 0
     let grew = false
     this.staged = 0
@@ -266,9 +266,7 @@ class SecondPass {
         if (refusal === undefined && writer === undefined) continue // withheld: a strict run with errors
         if (refusal === undefined && id === undefined) refusal = ['the record has no id, so it cannot be staged']
         if (refusal === undefined && isRecord(value) && this.refusedIds.size > 0) {
-          let extract = extractors.get(entity)
-          if (!extract) extractors.set(entity, (extract = referenceExtractor(this.model, entity)))
-          const found = dropReferencesTo(value, extract(value), this.refusedIds)
+          const found = dropReferencesTo(value, extractor(entity)(value), this.refusedIds)
           const place = (pointer: string, target: string, referred: string) => {
             const field = fieldName(entity, pointer)
             const position = event.locate(pointer)

@@ -22,7 +22,7 @@ import {
 } from '../sync/plan.js'
 import {isRecord} from '../util.js'
 import {maskCivicNumber, maskCivicNumbersInText} from '../validation/identity.js'
-import {type FoundReference, referenceExtractor, referencePaths} from '../validation/references.js'
+import {referenceExtractors, referencePaths} from '../validation/references.js'
 import {type PullClient, type PullOptions, pullToTemporaryDatabase} from './pull.js'
 
 export interface UploadOptions {
@@ -465,16 +465,9 @@ async function execute(
   const refused: Array<{entity: EntityName; outcome: Extract<RecordOutcome, {status: 'refused'}>}> = []
   /** Per refused record, the ids it refers to: refusals are followed to the refused records they depend on. */
   const refusedRefersTo = new Map<string, string[]>()
-  const extractors = new Map<EntityName, (record: unknown) => FoundReference[]>()
-  const referencesOf = (entity: EntityName, value: Record<string, unknown>) => {
-    let extract = extractors.get(entity)
-    if (!extract)
-      extractors.set(
-        entity,
-        (extract = referenceExtractor(getModel({profile: 'ss12000-2020', mode: 'payload'}), entity)),
-      )
-    return extract(value).map((reference) => reference.id)
-  }
+  const extractor = referenceExtractors(getModel({profile: 'ss12000-2020', mode: 'payload'}))
+  const referencesOf = (entity: EntityName, value: Record<string, unknown>) =>
+    extractor(entity)(value).map((reference) => reference.id)
   const read = reader.prepare(
     `SELECT id, sha256, json FROM current_record WHERE scope = ? AND entity = ? AND id IN (SELECT value FROM json_each(?))`,
   )

@@ -137,6 +137,7 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
     collector.add(makeIssue('input.no-entities', {}, {}, options.reveal))
     totals.warnings = collector.warnings
   }
+  const causes = collector.rootCauses()
   const result: ValidateResult = {
     valid: totals.errors === 0,
     profile: options.profile,
@@ -145,7 +146,8 @@ export async function validate(options: ValidateOptions): Promise<ValidateResult
     entities,
     totals,
     groups: collector.groups(),
-    ...rootCausesOf(collector),
+    rootCauses: causes.rootCauses,
+    otherGroups: causes.groups,
   }
   if (options.keepAllIssues) result.issues = collector.all
   return result
@@ -176,10 +178,4 @@ async function assertPathsExist(paths: string[]): Promise<void> {
       })
     }
   }
-}
-
-/** The root causes of a run's issues, and the groups of the issues they do not explain. */
-export function rootCausesOf(collector: IssueCollector): {rootCauses: RootCause[]; otherGroups: IssueGroup[]} {
-  const {rootCauses, groups} = collector.rootCauses()
-  return {rootCauses, otherGroups: groups}
 }

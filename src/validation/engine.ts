@@ -15,7 +15,7 @@ import {
   recordIssue,
   type SourceLocation,
 } from './issue.js'
-import {type FoundReference, referenceExtractor} from './references.js'
+import {type FoundReference, referenceExtractors} from './references.js'
 import {issuesFromSchemaErrors} from './schema-errors.js'
 
 export interface ValidationOptions {
@@ -59,7 +59,7 @@ export interface EntityCounts {
  */
 export class ValidationEngine {
   private readonly index = new IntegrityIndex()
-  private readonly extractors = new Map<EntityName, (record: unknown) => FoundReference[]>()
+  private extractors: ((entity: EntityName) => (record: unknown) => FoundReference[]) | undefined
   private readonly counts = new Map<EntityName, EntityCounts>()
 
   constructor(readonly options: ValidationOptions) {}
@@ -284,12 +284,8 @@ export class ValidationEngine {
   }
 
   private extractor(entity: EntityName): (record: unknown) => FoundReference[] {
-    let extract = this.extractors.get(entity)
-    if (!extract) {
-      extract = referenceExtractor(getModel(this.options), entity)
-      this.extractors.set(entity, extract)
-    }
-    return extract
+    const extractors = (this.extractors ??= referenceExtractors(getModel(this.options)))
+    return extractors(entity)
   }
 
   private countsOf(entity: EntityName): EntityCounts {

@@ -50,6 +50,16 @@ export function referencePaths(model: Model, entity: EntityName): ReferencePath[
 }
 
 /** Compiles an entity's reference paths into a function that lists the references of one record. */
+/** The extractors of a model per entity type, each made on first use: `extractors(entity)(record)`. */
+export function referenceExtractors(model: Model): (entity: EntityName) => (record: unknown) => FoundReference[] {
+  const made = new Map<EntityName, (record: unknown) => FoundReference[]>()
+  return (entity) => {
+    let extract = made.get(entity)
+    if (!extract) made.set(entity, (extract = referenceExtractor(model, entity)))
+    return extract
+  }
+}
+
 export function referenceExtractor(model: Model, entity: EntityName): (record: unknown) => FoundReference[] {
   const paths = referencePaths(model, entity)
   return (record) => {

@@ -30,6 +30,11 @@ export interface RootCause {
   dependents: IssueGroup[]
 }
 
+/** The errors the root causes explain: those that depend on them, and an invalid record's own error. */
+export function explainedErrors(rootCauses: readonly RootCause[]): number {
+  return rootCauses.reduce((sum, cause) => sum + cause.errors + (cause.issue ? 1 : 0), 0)
+}
+
 /** What the first places of an issue group are about: a cause of theirs, or the record they make invalid. */
 export interface PlaceNote {
   cause?: string

@@ -5,8 +5,6 @@ import {childPointer, fieldName, type Issue, type RecordContext, recordIssue} fr
 import {closestMatch} from './suggest.js'
 import {word, type WordKey, WORDS} from '../i18n/words.js'
 
-const WORDS_EN = WORDS.en
-
 type SchemaObject = Record<string, unknown>
 
 /**
@@ -42,7 +40,7 @@ function issueFromError(error: ErrorObject, all: readonly ErrorObject[], record:
     case 'type': {
       const expected = String(error.params.type)
         .split(',')
-        .map((type) => known(`type.${type}`) ?? type)
+        .map((type) => phrase('type', type) ?? type)
         .join(` ${word('or')} `)
       const issue = make('schema.type', {expected}, at, error.data)
       if (parentSchema[REF_KEYWORD] !== undefined && typeof error.data === 'string') {
@@ -52,7 +50,7 @@ function issueFromError(error: ErrorObject, all: readonly ErrorObject[], record:
     }
     case 'format': {
       const format = String(error.params.format)
-      const expected = known(`format.${format}`) ?? word('format.other', {format})
+      const expected = phrase('format', format) ?? word('format.other', {format})
       const issue = make('schema.format', {expected}, at, error.data)
       if (format === 'date-time' && typeof error.data === 'string' && /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(error.data)) {
         issue.hint = word('hint.time-offset')
@@ -121,11 +119,8 @@ function conditionOf(error: ErrorObject, all: readonly ErrorObject[]): string | 
   return parts.length > 0 ? parts.join(` ${word('and')} `) : word('condition.other')
 }
 
-/** The phrase for a type or format name the word list has (`type.integer`), else undefined. */
-function known(key: string): string | undefined {
-  return isWordKey(key) ? word(key) : undefined
-}
-
-function isWordKey(key: string): key is WordKey {
-  return key.startsWith('type.') || key.startsWith('format.') ? key in WORDS_EN : false
+/** The phrase for a JSON type or format name the word list has (`a whole number`), else undefined. */
+function phrase(kind: 'type' | 'format', name: string): string | undefined {
+  const key = `${kind}.${name}`
+  return name !== 'other' && Object.hasOwn(WORDS.en, key) ? word(key as WordKey) : undefined
 }

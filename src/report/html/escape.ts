@@ -7,15 +7,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!)
 }
 
-/** 12,345 */
-export function formatCount(value: number): string {
-  return value.toLocaleString('en-US')
-}
-
-/** `3 errors`, `1 warning` */
-export function plural(count: number, word: string): string {
-  return `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`
-}
+// Counts read the same on a page as in the terminal.
+export {formatCount, plural} from '../issue-groups-text.js'
 
 /**
  * How a report puts data on its page. Every piece of data goes through `text` (or `code`), which escapes it and —

@@ -1,6 +1,6 @@
 import type {IssueGroup} from '../../validation/issue-groups.js'
 import {formatLocation, type IssuePlace} from '../../validation/issue.js'
-import type {RootCause} from '../../validation/root-causes.js'
+import {explainedErrors, type RootCause} from '../../validation/root-causes.js'
 import {describeRootCause} from '../root-causes-text.js'
 import {formatCount, type Html, plural} from './escape.js'
 import {cell, summaryCards, tableEnd, type TableOptions, tableRow, tableStart} from './page.js'
@@ -49,7 +49,7 @@ export function* issuesSection(h: Html, input: IssuesInput, options: IssuesOptio
     return
   }
   if (rootCauses.length > 0) {
-    const explained = rootCauses.reduce((sum, cause) => sum + cause.errors + (cause.issue ? 1 : 0), 0)
+    const explained = explainedErrors(rootCauses)
     yield (
       `<h3>Root causes</h3>\n<p class="causes-head">` +
       `${rootCauses.length === 1 ? '1 root cause explains' : `${formatCount(rootCauses.length)} root causes explain`} ` +
